@@ -1,0 +1,15 @@
+from django.http import HttpResponse
+from django.urls import path
+
+app_name = "catalogue"
+
+
+def _todo(request, **kwargs):
+    return HttpResponse("todo")
+
+
+urlpatterns = [
+    path("", _todo, name="domains"),
+    path("manage/", _todo, name="manage"),
+    path("<slug:slug>/", _todo, name="domain"),
+]

@@ -1,0 +1,70 @@
+"""Jalali (Solar Hijri) display and parsing over canonical Gregorian dates (architecture 4.4)."""
+
+import datetime as dt
+import re
+
+import jdatetime
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from .text import fold_digits, persian_digits
+
+_JALALI_INPUT = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
+
+
+def uses_jalali(language: str | None = None) -> bool:
+    return (language or get_language() or "fa").startswith("fa")
+
+
+def _as_local_date(value: dt.date | dt.datetime) -> dt.date:
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value
+
+
+def format_date(value: dt.date | dt.datetime | None, style: str = "long", language: str | None = None) -> str:
+    """A date as a person of the active language reads it: Jalali with Persian digits, or Gregorian.
+
+    style "long": `۳ آذر ۱۴۰۵` / `24 November 2026`; "short": `۱۴۰۵/۰۹/۰۳` / `2026-11-24`;
+    "full" adds the weekday.
+    """
+    if value is None:
+        return ""
+    day = _as_local_date(value)
+    if uses_jalali(language):
+        jday = jdatetime.date.fromgregorian(date=day, locale="fa_IR")
+        pattern = {"short": "%Y/%m/%d", "long": "%-d %B %Y", "full": "%A %-d %B %Y"}[style]
+        # jdatetime has no %-d; strip the zero ourselves.
+        text = jday.strftime(pattern.replace("%-d", str(jday.day)))
+        return persian_digits(text)
+    pattern = {"short": "%Y-%m-%d", "long": "%d %B %Y", "full": "%A %d %B %Y"}[style]
+    return day.strftime(pattern).lstrip("0")
+
+
+def format_datetime(value: dt.datetime | None, language: str | None = None) -> str:
+    """Date and local time, e.g. `۳ آذر ۱۴۰۵، ۱۴:۳۰`."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    clock = local.strftime("%H:%M")
+    if uses_jalali(language):
+        return f"{format_date(local, 'long', language)}، {persian_digits(clock)}"
+    return f"{format_date(local, 'long', language)}, {clock}"
+
+
+def parse_jalali_date(text: str) -> dt.date:
+    """`1405/09/03`, `1405-09-03` or the same in Persian/Arabic-Indic digits -> Gregorian date.
+
+    Raises ValueError for anything that is not a real Jalali day (1404/12/30 is not; 1403/12/30 is).
+    """
+    match = _JALALI_INPUT.match(fold_digits(text or ""))
+    if not match:
+        raise ValueError("not a Jalali date")
+    year, month, day = (int(part) for part in match.groups())
+    return jdatetime.date(year, month, day).togregorian()
+
+
+def jalali_year_of(value: dt.date) -> int:
+    return jdatetime.date.fromgregorian(date=value).year
