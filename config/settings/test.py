@@ -1,7 +1,6 @@
 """The test suite: fast hashing, in-memory messages, eager tasks, no rate-limit carry-over."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -16,7 +15,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env("DATABASE_URL", default=""):
-    # A file (not :memory:) so browser tests' live server threads share the data.
-    DATABASES["default"]["TEST"] = {"NAME": str(env("SQLITE_TEST_PATH", default="")) or None}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -31,10 +31,8 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The audit-relevant field values of a record, before it changes."""
+    # Editable fields only: timestamps and derived keys (search_key) are bookkeeping, not changes.
     data = model_to_dict(instance)
-    for field in instance._meta.concrete_fields:
-        if field.attname not in data and field.name not in data:
-            data[field.name] = getattr(instance, field.attname, None)
     return {key: _plain(value) for key, value in data.items()}
 
 

@@ -1,0 +1,130 @@
+"""factory_boy factories shared by every app's tests."""
+
+import itertools
+from decimal import Decimal
+
+import factory
+from django.utils.text import slugify
+
+from learningcity.accounts.models import CitizenProfile, RoleAssignment, User
+from learningcity.catalogue.models import LearningDomain
+from learningcity.cities.models import City, District, PopulationFigure
+from learningcity.core.permissions import Role
+from learningcity.institutions.models import Accreditation, Institution, InstitutionType, StaffMembership
+
+_mobiles = itertools.count(100000000)
+
+
+def next_mobile() -> str:
+    return f"09{next(_mobiles) % 1_000_000_000:09d}"
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = City
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"city-{n}")
+    name_fa = factory.Sequence(lambda n: f"شهر {n}")
+    name_en = factory.Sequence(lambda n: f"City {n}")
+    country = "IR"
+    hosts_platform = True
+    slogan_fa = "یادگیری برای همه و برای همیشه"
+    slogan_en = "Learning for all, for ever"
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+
+    city = factory.SubFactory(CityFactory)
+    number = factory.Sequence(lambda n: n % 30000 + 1)
+    name_fa = factory.LazyAttribute(lambda o: f"منطقه {o.number}")
+    name_en = factory.LazyAttribute(lambda o: f"District {o.number}")
+
+
+class PopulationFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PopulationFigure
+
+    district = factory.SubFactory(DistrictFactory)
+    year = 1405
+    sex = "female"
+    age_band = "25-34"
+    count = 1000
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    mobile = factory.LazyFunction(next_mobile)
+    name = factory.Sequence(lambda n: f"شهروند {n}")
+    password = factory.PostGenerationMethodCall("set_password", "a-Strong-pass-2026")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CitizenFactory(UserFactory):
+    """A user with a citizen profile and the citizen role in a city."""
+
+    @factory.post_generation
+    def city(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        city = extracted or CityFactory(slug="kermanshah")
+        CitizenProfile.objects.create(user=obj, city=city)
+        RoleAssignment.objects.create(user=obj, role=Role.CITIZEN, city=city)
+
+
+class RoleAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleAssignment
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.SECRETARIAT
+    city = factory.SubFactory(CityFactory)
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    city = factory.SubFactory(CityFactory)
+    slug = factory.LazyAttribute(lambda o: slugify(o.name_en))
+    type = InstitutionType.NGO
+    name_fa = factory.Sequence(lambda n: f"مؤسسه یادگیری {n}")
+    name_en = factory.Sequence(lambda n: f"Learning institute {n}")
+    description_fa = "آموزش مهارت‌های زندگی برای همه"
+    description_en = "Life skills for everyone"
+    accreditation = Accreditation.ACCREDITED
+    latitude = Decimal("34.314200")
+    longitude = Decimal("47.065000")
+    search_key = factory.LazyAttribute(
+        lambda o: __import__("learningcity.core.text", fromlist=["x"]).normalise_for_search(
+            " ".join([o.name_fa, o.name_en, o.description_fa, o.description_en])
+        )
+    )
+
+
+class StaffMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMembership
+
+    institution = factory.SubFactory(InstitutionFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.INSTITUTION_ADMIN
+
+
+class LearningDomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningDomain
+
+    city = factory.SubFactory(CityFactory)
+    slug = factory.Sequence(lambda n: f"domain-{n}")
+    name_fa = factory.Sequence(lambda n: f"حوزه {n}")
+    name_en = factory.Sequence(lambda n: f"Domain {n}")
