@@ -1,0 +1,1 @@
+"""Benchmarks: each measures one thing on a fresh database and records it in docs/benchmarks.md."""

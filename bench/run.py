@@ -1,0 +1,30 @@
+"""Run every benchmark: `python -m bench.run` (or `make bench`); `--quick` for a smaller smoke run."""
+
+import argparse
+import sys
+
+from bench import generate
+
+BENCHMARKS = {"generate": generate}
+QUICK_ARGS = {"generate": ["--citizens", "100000", "--no-docs"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append",
+                        help="Run only this benchmark (may be repeated).")
+    parser.add_argument("--quick", action="store_true",
+                        help="Smaller sizes, results not written to docs/benchmarks.md.")
+    args = parser.parse_args(argv)
+    failed = []
+    for name in args.only or sorted(BENCHMARKS):
+        print(f"== {name}", flush=True)
+        if BENCHMARKS[name].main(QUICK_ARGS[name] if args.quick else []) != 0:
+            failed.append(name)
+    if failed:
+        print("failed: " + ", ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
