@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "learningcity.cities.middleware.CityMiddleware",
 ]
 
@@ -113,8 +114,12 @@ else:
     }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "learningcity.core.views.rate_limited"
+# Behind a reverse proxy every visitor would share the proxy's address: name the header that carries
+# the client's address (e.g. HTTP_X_REAL_IP, set by your proxy) so limits apply per person.
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 LOGIN_RATE = env("LOGIN_RATE", default="10/m")
 SIGNUP_RATE = env("SIGNUP_RATE", default="5/h")
+PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None

@@ -16,3 +16,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Static files come from the apps' folders (finders); no collected folder in this environment.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -3,15 +3,17 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from learningcity.api.auth import BearerToken
 from learningcity.core.errors import DomainError
 
 from .services import token_issue, user_register
+from .validators import normalise_mobile
 
 router = Router(tags=["auth"])
 
@@ -48,11 +50,18 @@ class ErrorOut(Schema):
     message: str
 
 
-def _limit(request, group: str, rate: str, key: str = "ip") -> None:
+def _limit(request, group: str, rate: str, key="ip") -> None:
     if is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True):
         error = DomainError(_("Too many attempts. Wait a few minutes and try again."), code="rate_limited")
         error.status = 429
         raise error
+
+
+def _account_key(mobile: str) -> str:
+    try:
+        return normalise_mobile(mobile)
+    except ValidationError:
+        return "invalid"
 
 
 @router.post("/register", response={201: UserOut, 400: ErrorOut, 409: ErrorOut, 429: ErrorOut})
@@ -65,15 +74,17 @@ def register(request, payload: RegisterIn):
         name=payload.name, mobile=payload.mobile, password=payload.password, email=payload.email,
         language=payload.language, city=request.city,
     )
-    return 201, user
+    return Status(201, user)
 
 
 @router.post("/token", response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
 def token(request, payload: TokenIn):
     """Exchange a mobile number and password for a bearer token."""
     _limit(request, "login", settings.LOGIN_RATE)
+    # The same per-account budget as the web log-in, so guessing one person's password is slow everywhere.
+    _limit(request, "login-mobile", settings.LOGIN_RATE, key=lambda group, req: _account_key(payload.mobile))
     issued, key = token_issue(mobile=payload.mobile, password=payload.password, request=request)
-    return 200, {"token": key, "expires_at": issued.expires_at}
+    return Status(200, {"token": key, "expires_at": issued.expires_at})
 
 
 @router.get("/me", response=UserOut, auth=BearerToken())

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learningcity.cities.models import City, District
-from learningcity.core.audit import audit_created, audit_record, audit_updated, snapshot
+from learningcity.core.audit import audit_created, audit_record, diff, snapshot
 from learningcity.core.errors import Conflict, DomainError
 from learningcity.core.permissions import ROLE_SCOPE, Role, Scope
 
@@ -27,9 +27,8 @@ def _clean_name(name: str) -> str:
     if not name:
         raise DomainError(_("Enter your full name."), code="required", field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(
-            _("The name can have at most %(max)d characters.") % {"max": NAME_MAX}, code="too_long", field="name"
-        )
+        message = _("The name can have at most %(max)d characters.") % {"max": NAME_MAX}
+        raise DomainError(message, code="too_long", field="name")
     return name
 
 
@@ -90,7 +89,8 @@ def user_register(
                                field="national_code")
             user.full_clean(exclude=["password"])
             user.save()
-            CitizenProfile.objects.create(user=user, city=city, district=district, birth_year=birth_year, sex=sex)
+            CitizenProfile.objects.create(user=user, city=city, district=district, birth_year=birth_year,
+                                          sex=sex)
             for role in roles:
                 RoleAssignment.objects.create(user=user, role=role, city=city)
             audit_created(actor=actor or user, obj=user, action="user.register", city=city)
@@ -106,8 +106,11 @@ def user_register(
 
 def profile_update(*, user: User, actor: User, **changes) -> User:
     """Change a person's own details; national code and mobile are validated as at sign-up."""
-    profile = user.profile
-    before = {**snapshot(user), **{f"profile.{k}": v for k, v in snapshot(profile).items()}}
+    # Staff accounts made with createsuperuser or in the admin have no citizen profile.
+    profile = CitizenProfile.objects.filter(user=user).select_related("district").first()
+    if profile is None and any(field in changes for field in ("district", "birth_year", "sex")):
+        raise DomainError(_("Only citizens of a city have a district, birth year and sex."))
+    before = {**snapshot(user), **_profile_snapshot(profile)}
     with transaction.atomic():
         if "name" in changes:
             user.name = _clean_name(changes["name"])
@@ -118,12 +121,13 @@ def profile_update(*, user: User, actor: User, **changes) -> User:
         if "national_code" in changes:
             code = changes["national_code"]
             user.national_code = _validated(normalise_national_code, code, "national_code") if code else None
-            if user.national_code and User.objects.filter(national_code=user.national_code).exclude(pk=user.pk).exists():
+            others = User.objects.filter(national_code=user.national_code).exclude(pk=user.pk)
+            if user.national_code and others.exists():
                 raise Conflict(_("This national code is already registered."), field="national_code")
         for field in ("district", "birth_year", "sex"):
             if field in changes:
                 setattr(profile, field, changes[field])
-        if profile.district_id and profile.district.city_id != profile.city_id:
+        if profile is not None and profile.district_id and profile.district.city_id != profile.city_id:
             raise DomainError(_("Choose a district of this city."), field="district")
         try:
             user.full_clean(exclude=["password"])
@@ -131,17 +135,23 @@ def profile_update(*, user: User, actor: User, **changes) -> User:
             field, messages = next(iter(exc.message_dict.items()))
             raise DomainError(messages[0], field=field) from exc
         user.save()
-        profile.save()
-        after = {**snapshot(user), **{f"profile.{k}": v for k, v in snapshot(profile).items()}}
-        from learningcity.core.audit import diff
-
+        if profile is not None:
+            profile.save()
+        after = {**snapshot(user), **_profile_snapshot(profile)}
         changed = diff(before, after)
         if changed:
-            audit_record(actor=actor, action="user.update", obj=user, changes=changed, city=profile.city)
+            audit_record(actor=actor, action="user.update", obj=user, changes=changed,
+                         city=profile.city if profile is not None else None)
     return user
 
 
-def role_grant(*, user: User, role: str, actor: User | None, city: City | None = None, country: str = "") -> RoleAssignment:
+def _profile_snapshot(profile: CitizenProfile | None) -> dict:
+    return {f"profile.{k}": v for k, v in snapshot(profile).items()} if profile is not None else {}
+
+
+def role_grant(
+    *, user: User, role: str, actor: User | None, city: City | None = None, country: str = ""
+) -> RoleAssignment:
     """Give a person a city-, country- or network-scoped role (idempotent)."""
     scope = ROLE_SCOPE.get(role)
     if scope is None or scope == Scope.INSTITUTION:
@@ -186,7 +196,8 @@ def token_issue(*, mobile: str, password: str, request=None) -> tuple[ApiToken, 
             user=user, key_hash=_hash(key), prefix=key[:8],
             expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
         )
-        audit_record(actor=user, action="api_token.issue", obj=token, changes={"prefix": [None, token.prefix]})
+        audit_record(actor=user, action="api_token.issue", obj=token,
+                     changes={"prefix": [None, token.prefix]})
     return token, key
 
 

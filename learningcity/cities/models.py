@@ -156,6 +156,11 @@ class MembershipState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Exact day")
+    YEAR = "year", _("Year only")
+
+
 class NetworkMembershipQuerySet(models.QuerySet):
     def current(self, on=None):
         """Memberships in force on a day (today by default): active and within their dates."""
@@ -177,6 +182,10 @@ class NetworkMembership(models.Model):
         _("state"), max_length=12, choices=MembershipState.choices, default=MembershipState.ACTIVE
     )
     since = models.DateField(_("since"))
+    # Many memberships are reported by year only; `since` is then 1 January and pages show the year.
+    since_precision = models.CharField(
+        _("precision of the start date"), max_length=4, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     until = models.DateField(_("until"), null=True, blank=True)
     year_unverified = models.BooleanField(_("year unverified"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 
 from .text import fold_digits, persian_digits
 
+JALALI_YEARS = (1200, 1600)
 _JALALI_INPUT = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
 
 
@@ -39,8 +40,8 @@ def format_date(value: dt.date | dt.datetime | None, style: str = "long", langua
         # jdatetime has no %-d; strip the zero ourselves.
         text = jday.strftime(pattern.replace("%-d", str(jday.day)))
         return persian_digits(text)
-    pattern = {"short": "%Y-%m-%d", "long": "%d %B %Y", "full": "%A %d %B %Y"}[style]
-    return day.strftime(pattern).lstrip("0")
+    pattern = {"short": "%Y-%m-%d", "long": "{day} %B %Y", "full": "%A {day} %B %Y"}[style]
+    return day.strftime(pattern).replace("{day}", str(day.day))
 
 
 def format_datetime(value: dt.datetime | None, language: str | None = None) -> str:
@@ -63,6 +64,9 @@ def parse_jalali_date(text: str) -> dt.date:
     if not match:
         raise ValueError("not a Jalali date")
     year, month, day = (int(part) for part in match.groups())
+    if not JALALI_YEARS[0] <= year <= JALALI_YEARS[1]:
+        # e.g. a Gregorian 2026-11-24 typed into a Jalali field: refuse rather than land 600 years off.
+        raise ValueError("year out of range")
     return jdatetime.date(year, month, day).togregorian()
 
 

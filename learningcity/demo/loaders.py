@@ -22,7 +22,7 @@ from learningcity.accounts.models import User
 from learningcity.accounts.services import role_grant, user_register
 from learningcity.catalogue.models import LearningDomain
 from learningcity.catalogue.services import domain_create
-from learningcity.cities.models import City, District, NetworkMembership, PopulationFigure
+from learningcity.cities.models import City, DatePrecision, District, NetworkMembership, PopulationFigure
 from learningcity.core.audit import audit_record, audit_updated, snapshot
 from learningcity.core.permissions import Role
 from learningcity.institutions.models import Institution, InstitutionContact, InstitutionType, StaffRole
@@ -247,7 +247,7 @@ def load_registry(result: DemoLoadResult) -> None:
                 city=city, network=item["network"], field=item.get("field") or "",
                 state=item.get("state") or "active", since=since,
                 year_unverified=bool(item.get("year_unverified")),
-                note="Only the year is known; recorded as 1 January." if day_unknown else "",
+                since_precision=DatePrecision.YEAR if day_unknown else DatePrecision.DAY,
             )
             membership.full_clean()
             membership.save()
