@@ -14,7 +14,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import MaxLengthValidator, validate_email
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,12 +23,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from learningcity.cities.models import District, Sex
-from learningcity.core.audit import audit_record
 from learningcity.core.errors import DomainError
 from learningcity.core.sms import send_sms
 from learningcity.core.text import fold_digits, persian_digits
 
-from .models import ApiToken, CitizenProfile, User
+from .models import CitizenProfile, User
+from .services import password_reset_complete
 from .validators import normalise_mobile
 
 logger = logging.getLogger("learningcity.accounts")
@@ -343,16 +342,7 @@ class AuditedSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
     def save(self, commit=True):
         if not commit:
             return super().save(commit=False)
-        with transaction.atomic():
-            self.user.set_password(self.cleaned_data["new_password1"])
-            self.user.save(update_fields=["password"])
-            # Whoever knew the old password may hold a token; a reset is when to take it away.
-            revoked = ApiToken.objects.filter(user=self.user, revoked_at__isnull=True).update(
-                revoked_at=timezone.now()
-            )
-            audit_record(actor=self.user, action="user.password_reset", obj=self.user,
-                         changes={"password": ["***", "***"], "api_tokens_revoked": [None, revoked]})
-        return self.user
+        return password_reset_complete(user=self.user, password=self.cleaned_data["new_password1"])
 
 
 class ProfileForm(BootstrapFormMixin, forms.Form):

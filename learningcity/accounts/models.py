@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from learningcity.cities.models import City, District, Sex
 from learningcity.core.permissions import Role
 
-from .validators import normalise_mobile
+from .validators import normalise_mobile, validate_birth_year
 
 
 class UserManager(BaseUserManager):
@@ -78,7 +78,9 @@ class CitizenProfile(models.Model):
     district = models.ForeignKey(
         District, verbose_name=_("district"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year (Gregorian)"), null=True, blank=True, validators=[validate_birth_year]
+    )
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, blank=True)
     has_disability = models.BooleanField(_("lives with a disability"), null=True, blank=True)
     statistics_consent_at = models.DateTimeField(_("consent to inclusion statistics"), null=True, blank=True)

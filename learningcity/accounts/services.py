@@ -95,7 +95,11 @@ def user_register(
                 RoleAssignment.objects.create(user=user, role=role, city=city)
             audit_created(actor=actor or user, obj=user, action="user.register", city=city)
     except IntegrityError as exc:
-        # Two sign-ups with the same number at once: the unique constraint decides.
+        # Two sign-ups at once: the unique constraints decide; say which one refused.
+        if national_code and User.objects.filter(national_code=national_code).exists() and \
+                not User.objects.filter(mobile=mobile).exists():
+            raise Conflict(_("This national code is already registered."), code="national_code_taken",
+                           field="national_code") from exc
         raise Conflict(_("This mobile number is already registered. Log in or reset your password."),
                        code="mobile_taken", field="mobile") from exc
     except ValidationError as exc:
@@ -131,6 +135,8 @@ def profile_update(*, user: User, actor: User, **changes) -> User:
             raise DomainError(_("Choose a district of this city."), field="district")
         try:
             user.full_clean(exclude=["password"])
+            if profile is not None:
+                profile.full_clean(exclude=["user", "city"])
         except ValidationError as exc:
             field, messages = next(iter(exc.message_dict.items()))
             raise DomainError(messages[0], field=field) from exc
@@ -175,6 +181,18 @@ def role_revoke(*, assignment: RoleAssignment, actor: User) -> None:
     with transaction.atomic():
         audit_record(actor=actor, action="role.revoke", obj=assignment, city=assignment.city)
         assignment.delete()
+
+
+def password_reset_complete(*, user: User, password: str) -> User:
+    """Set the password chosen through a reset link; API tokens issued before are revoked."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        # Whoever knew the old password may hold a token; a reset is when to take it away.
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_record(actor=user, action="user.password_reset", obj=user,
+                     changes={"password": ["***", "***"], "api_tokens_revoked": [None, revoked]})
+    return user
 
 
 # --- API tokens --------------------------------------------------------------------------------

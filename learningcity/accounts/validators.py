@@ -45,3 +45,11 @@ def normalise_national_code(value: str) -> str:
     if check != int(text[9]):
         raise ValidationError(_("This national code is not valid."), code="invalid_national_code")
     return text
+
+
+def validate_birth_year(year: int) -> None:
+    """A Gregorian birth year between 1900 and this year."""
+    import datetime as dt
+
+    if year is not None and not 1900 <= year <= dt.date.today().year:
+        raise ValidationError(_("Enter a birth year between 1900 and this year."), code="invalid_birth_year")

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from learningcity.core.errors import DomainError
-from learningcity.core.models import AuditEntry
 from learningcity.core.text import fold_digits
 
 from .forms import (
@@ -37,7 +36,8 @@ from .forms import (
     SignupForm,
     reset_identifier_key,
 )
-from .models import ApiToken, CitizenProfile, RoleAssignment, User
+from .models import CitizenProfile, User
+from .selectors import personal_data_of, roles_held
 from .services import profile_update, user_register
 from .validators import normalise_mobile
 
@@ -165,23 +165,6 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 # --- "Me": profile, roles, personal data --------------------------------------------------------
 
-def roles_held(user) -> list[dict]:
-    """Every role the person holds: city, country and network roles, and institution staff posts."""
-    assignments = RoleAssignment.objects.filter(user=user).select_related("city").order_by("granted_at")
-    held = [
-        {"role": assignment.role, "label": assignment.get_role_display(),
-         "where": str(assignment.city) if assignment.city else (assignment.country or _("network"))}
-        for assignment in assignments
-    ]
-    # Institutions sit above accounts in the dependency order, so read their memberships by name only.
-    staff = getattr(user, "staff_memberships", None)
-    if staff is not None:
-        for membership in staff.select_related("institution").order_by("pk"):
-            held.append({"role": membership.role, "label": membership.get_role_display(),
-                         "where": str(membership.institution)})
-    return held
-
-
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -205,37 +188,6 @@ def profile(request):
     return render(request, "accounts/profile.html", {
         "form": form, "person": user, "citizen_profile": citizen_profile, "roles": roles_held(user),
     })
-
-
-def personal_data_of(user) -> dict:
-    """Everything the platform holds about one person (architecture 4.7), and nothing about others."""
-    profile = CitizenProfile.objects.filter(user=user).select_related("city", "district").first()
-    return {
-        "exported_at": timezone.now(),
-        "account": {
-            "id": user.pk, "mobile": user.mobile, "name": user.name, "email": user.email,
-            "national_code": user.national_code, "preferred_language": user.preferred_language,
-            "is_active": user.is_active, "date_joined": user.date_joined, "last_login": user.last_login,
-        },
-        "citizen_profile": None if profile is None else {
-            "city": profile.city.slug,
-            "district": None if profile.district is None else {
-                "number": profile.district.number, "name_fa": profile.district.name_fa,
-                "name_en": profile.district.name_en,
-            },
-            "birth_year": profile.birth_year, "sex": profile.sex,
-            "has_disability": profile.has_disability, "statistics_consent_at": profile.statistics_consent_at,
-        },
-        "roles": [{"role": r["role"], "where": r["where"]} for r in roles_held(user)],
-        "api_tokens": list(
-            ApiToken.objects.filter(user=user).order_by("created_at")
-            .values("prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
-        ),
-        "audit_entries": list(
-            AuditEntry.objects.filter(actor=user).order_by("at", "id")
-            .values("at", "action", "object_repr", "changes")
-        ),
-    }
 
 
 @login_required

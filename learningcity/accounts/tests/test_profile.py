@@ -225,3 +225,14 @@ def test_data_export_includes_the_sign_up_audit_entry(client, city):
     data = client.get(url("data_export")).json()
     assert [entry["action"] for entry in data["audit_entries"]] == ["user.register"]
     assert data["audit_entries"][0]["changes"]["password"] == ["***", "***"]
+
+
+@pytest.mark.parametrize("year", [1700, 3000])
+def test_profile_service_refuses_an_impossible_birth_year_from_any_caller(citizen, year):
+    from learningcity.accounts.services import profile_update
+    from learningcity.core.errors import DomainError
+
+    with pytest.raises(DomainError):
+        profile_update(user=citizen, actor=citizen, birth_year=year)
+    citizen.profile.refresh_from_db()
+    assert citizen.profile.birth_year is None
