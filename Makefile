@@ -15,13 +15,13 @@ $(BIN)/python:
 $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -53,7 +53,6 @@ lock: install-dev
 # Re-extract and compile translations (needs GNU gettext).
 messages: install-dev
 	cd learningcity && ../$(BIN)/django-admin makemessages -l fa -l en --no-obsolete --add-location file -i "*/tests/*"
-	cd learningcity && ../$(BIN)/django-admin makemessages -d djangojs -l fa -l en --no-obsolete --add-location file
 	cd learningcity && ../$(BIN)/django-admin compilemessages
 
 bench: install-dev
