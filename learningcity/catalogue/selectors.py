@@ -41,6 +41,24 @@ def domain_tree(*, city, include_inactive: bool = False) -> list[DomainNode]:
     return roots
 
 
+def domain_with_context(*, city, slug: str, include_inactive: bool = False):
+    """One domain of the city as a tree node (with its sub-domains) and its broader domains, top first.
+
+    `(None, [])` when the city has no such domain (or, for the public, only a retired one). One query.
+    """
+    tree = domain_tree(city=city, include_inactive=include_inactive)
+    by_pk = {node.domain.pk: node for node in flatten(tree)}
+    node = next((n for n in by_pk.values() if n.domain.slug == slug), None)
+    if node is None:
+        return None, []
+    ancestors: list[LearningDomain] = []
+    parent = by_pk.get(node.domain.parent_id)
+    while parent is not None:
+        ancestors.insert(0, parent.domain)
+        parent = by_pk.get(parent.domain.parent_id)
+    return node, ancestors
+
+
 def flatten(tree: list[DomainNode]) -> list[DomainNode]:
     out: list[DomainNode] = []
     for node in tree:

@@ -1,15 +1,12 @@
-from django.http import HttpResponse
 from django.urls import path
 
+from . import views
+
 app_name = "catalogue"
-
-
-def _todo(request, **kwargs):
-    return HttpResponse("todo")
-
-
 urlpatterns = [
-    path("", _todo, name="domains"),
-    path("manage/", _todo, name="manage"),
-    path("<slug:slug>/", _todo, name="domain"),
+    path("", views.domains, name="domains"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/new/", views.create, name="create"),
+    path("manage/<slug:slug>/edit/", views.edit, name="edit"),
+    path("<slug:slug>/", views.domain, name="domain"),
 ]

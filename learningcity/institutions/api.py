@@ -31,7 +31,8 @@ class InstitutionOut(Schema):
 
 @router.get("", response=list[InstitutionOut])
 @paginate
-def list_institutions(request, q: str = "", type: str = "", district: int | None = None, accreditation: str = ""):
+def list_institutions(request, q: str = "", type: str = "", district: int | None = None,
+                      accreditation: str = ""):
     """The request city's public partner directory, searched and filtered like the web page."""
     return institutions_search(city=request.city, query=q[:200], type=type, district=district,
                                accreditation=accreditation)

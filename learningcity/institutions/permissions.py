@@ -7,6 +7,13 @@ from learningcity.core.permissions import Capability, capabilities_of
 
 from .models import Institution, StaffMembership
 
+# City-wide capabilities that include an institution-level one: the secretariat, who may add and edit
+# any partner, may edit every profile; who gives people roles in the city may manage any staff list.
+CITY_WIDE_GRANTS: dict[str, str] = {
+    Capability.EDIT_INSTITUTION_PROFILE: Capability.MANAGE_INSTITUTIONS,
+    Capability.MANAGE_INSTITUTION_STAFF: Capability.MANAGE_PEOPLE,
+}
+
 
 def staff_roles(user, institution: Institution) -> set[str]:
     if not getattr(user, "is_authenticated", False):
@@ -19,15 +26,23 @@ def staff_roles(user, institution: Institution) -> set[str]:
     return cache[institution.pk]
 
 
+def forget_cached_roles(user) -> None:
+    """After a change to someone's staff roles within a request, read them afresh."""
+    user.__dict__.pop("_staff_roles", None)
+
+
+def _granted_city_wide(user, capability: str | Capability, city) -> bool:
+    if has_city_capability(user, capability, city):
+        return True
+    wider = CITY_WIDE_GRANTS.get(capability)
+    return wider is not None and has_city_capability(user, wider, city)
+
+
 def can(user, capability: str | Capability, institution: Institution) -> bool:
     """May `user` do `capability` to `institution`? City-wide roles first, then the staff list."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if has_city_capability(user, capability, institution.city):
-        return True
-    if capability == Capability.EDIT_INSTITUTION_PROFILE and has_city_capability(
-        user, Capability.MANAGE_INSTITUTIONS, institution.city
-    ):
+    if _granted_city_wide(user, capability, institution.city):
         return True
     return capability in capabilities_of(staff_roles(user, institution))
 
@@ -35,15 +50,26 @@ def can(user, capability: str | Capability, institution: Institution) -> bool:
 def institutions_for(user, capability: str | Capability, city) -> QuerySet[Institution]:
     """The institutions of `city` on which `user` may do `capability`."""
     institutions = Institution.objects.filter(city=city)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if city is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return institutions.none()
-    if has_city_capability(user, capability, city) or (
-        capability == Capability.EDIT_INSTITUTION_PROFILE
-        and has_city_capability(user, Capability.MANAGE_INSTITUTIONS, city)
-    ):
+    if _granted_city_wide(user, capability, city):
         return institutions
     roles = [role for role, caps in _role_caps().items() if capability in caps]
-    return institutions.filter(staff__user=user, staff__role__in=roles).distinct()
+    staffed = StaffMembership.objects.filter(user=user, role__in=roles).values("institution")
+    return institutions.filter(pk__in=staffed)
+
+
+def may_add_institutions(user, city) -> bool:
+    return city is not None and has_city_capability(user, Capability.MANAGE_INSTITUTIONS, city)
+
+
+def may_open_manage(user, city) -> bool:
+    """The manage page is for the secretariat and for anyone who may edit at least one partner."""
+    if city is None:
+        return False
+    return may_add_institutions(user, city) or institutions_for(
+        user, Capability.EDIT_INSTITUTION_PROFILE, city
+    ).exists()
 
 
 def _role_caps():

@@ -1,16 +1,17 @@
 """Writes about partner institutions: profiles, staff and accreditation. One transaction, audited."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from learningcity.accounts.permissions import has_city_capability
 from learningcity.core.audit import audit_created, audit_record, audit_updated, snapshot
 from learningcity.core.errors import Conflict, DomainError, NotAllowed
 from learningcity.core.permissions import Capability
 from learningcity.core.text import normalise_for_search
-
-from learningcity.accounts.permissions import has_city_capability
 
 from . import permissions
 from .models import Accreditation, AccreditationDecision, Institution, StaffMembership, StaffRole
@@ -23,9 +24,14 @@ PROFILE_FIELDS = (
 
 def _search_key(institution: Institution) -> str:
     return normalise_for_search(
-        " ".join([institution.name_fa, institution.name_en, institution.description_fa, institution.description_en,
-                  institution.get_type_display() if institution.type else ""])
+        " ".join([
+            institution.name_fa, institution.name_en, institution.description_fa, institution.description_en,
+            institution.get_type_display() if institution.type else "",
+        ])
     )
+
+
+COORDINATE_LIMITS = {"latitude": Decimal(90), "longitude": Decimal(180)}
 
 
 def _full_clean(institution: Institution) -> None:
@@ -34,8 +40,32 @@ def _full_clean(institution: Institution) -> None:
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=field) from exc
+    # Django does not enforce max_length on TextField; the model's limit is the city's rule.
+    for field in institution._meta.concrete_fields:
+        if not isinstance(field, models.TextField) or not field.max_length:
+            continue
+        if len(getattr(institution, field.attname) or "") > field.max_length:
+            raise DomainError(
+                _("Write at most %(max)d characters.") % {"max": field.max_length}, field=field.name
+            )
+    for name, limit in COORDINATE_LIMITS.items():
+        value = getattr(institution, name)
+        if value is not None and not -limit <= Decimal(value) <= limit:
+            raise DomainError(
+                _("Enter a value between %(low)s and %(high)s.") % {"low": -limit, "high": limit}, field=name
+            )
     if institution.district_id and institution.district.city_id != institution.city_id:
         raise DomainError(_("Choose a district of this city."), field="district")
+
+
+def _free_slug(city, base: str) -> str:
+    """`base`, or `base-2`, `base-3`, ... : the first short name not yet taken in the city."""
+    taken = set(Institution.objects.filter(city=city, slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base[:90]}-{n}"
+    return slug
 
 
 def institution_create(*, city, actor, slug: str = "", accreditation: str = Accreditation.PENDING,
@@ -47,7 +77,8 @@ def institution_create(*, city, actor, slug: str = "", accreditation: str = Accr
     if unknown:
         raise DomainError(_("Unknown field."), field=sorted(unknown)[0])
     institution = Institution(city=city, accreditation=accreditation, **fields)
-    institution.slug = slug or slugify(fields.get("name_en") or "") or "partner"
+    # A chosen short name that is taken is a conflict to report; a derived one is made unique.
+    institution.slug = slug or _free_slug(city, slugify(fields.get("name_en") or "")[:90] or "partner")
     _full_clean(institution)
     institution.search_key = _search_key(institution)
     try:
@@ -73,12 +104,14 @@ def institution_update(*, institution: Institution, actor, **fields) -> Institut
             setattr(locked, name, value)
         _full_clean(locked)
         locked.search_key = _search_key(locked)
-        locked.save()
+        locked.save(update_fields=[*fields, "search_key", "updated_at"])
         audit_updated(actor=actor, obj=locked, before=before, action="institution.update")
     return locked
 
 
-def accreditation_set(*, institution: Institution, status: str, actor, note: str = "") -> AccreditationDecision:
+def accreditation_set(
+    *, institution: Institution, status: str, actor, note: str = ""
+) -> AccreditationDecision:
     """The secretariat decides an institution's accreditation; each decision is kept."""
     if not has_city_capability(actor, Capability.SET_ACCREDITATION, institution.city):
         raise NotAllowed(_("Only the city secretariat can set accreditation."))
@@ -97,7 +130,8 @@ def accreditation_set(*, institution: Institution, status: str, actor, note: str
         locked.accreditation = status
         locked.save(update_fields=["accreditation", "updated_at"])
         decision = AccreditationDecision.objects.create(
-            institution=locked, status=status, note=note, decided_by=actor if actor and actor.is_authenticated else None
+            institution=locked, status=status, note=note,
+            decided_by=actor if actor and actor.is_authenticated else None,
         )
         audit_record(actor=actor, action="institution.accreditation", obj=locked,
                      changes={"accreditation": [previous, status], "note": [None, note]})
@@ -105,13 +139,32 @@ def accreditation_set(*, institution: Institution, status: str, actor, note: str
     return decision
 
 
+def _may_manage_staff(actor, institution: Institution) -> bool:
+    return permissions.can(actor, Capability.MANAGE_INSTITUTION_STAFF, institution)
+
+
+def _may_leave_without_admin(actor, institution: Institution) -> bool:
+    """Only the secretariat (or the system) may leave a partner without an admin, e.g. as it changes hands."""
+    return actor is None or has_city_capability(actor, Capability.MANAGE_INSTITUTIONS, institution.city)
+
+
+def _admin_ids(institution: Institution) -> list[int]:
+    """The admins' membership ids, their rows locked so two admins cannot both step down at once."""
+    return list(
+        StaffMembership.objects.select_for_update()
+        .filter(institution=institution, role=StaffRole.ADMIN)
+        .values_list("pk", flat=True)
+    )
+
+
 def staff_add(*, institution: Institution, user, role: str, actor) -> StaffMembership:
     """Put a person on an institution's staff as admin or editor (or change their role)."""
-    if actor is not None and not permissions.can(actor, Capability.MANAGE_INSTITUTION_STAFF, institution) and not \
-            has_city_capability(actor, Capability.MANAGE_PEOPLE, institution.city):
+    if actor is not None and not _may_manage_staff(actor, institution):
         raise NotAllowed(_("You cannot manage this institution's staff."))
     if role not in StaffRole.values:
         raise DomainError(_("Choose a valid staff role."), field="role")
+    if not user.is_active:
+        raise DomainError(_("This account is closed."), field="mobile")
     with transaction.atomic():
         membership, created = StaffMembership.objects.select_for_update().get_or_create(
             institution=institution, user=user, defaults={"role": role}
@@ -119,6 +172,9 @@ def staff_add(*, institution: Institution, user, role: str, actor) -> StaffMembe
         if created:
             audit_created(actor=actor, obj=membership, action="institution.staff_add", city=institution.city)
         elif membership.role != role:
+            if membership.role == StaffRole.ADMIN and not _may_leave_without_admin(actor, institution) and \
+                    _admin_ids(institution) == [membership.pk]:
+                raise DomainError(_("An institution needs at least one admin."), field="role")
             before = snapshot(membership)
             membership.role = role
             membership.save(update_fields=["role"])
@@ -128,13 +184,14 @@ def staff_add(*, institution: Institution, user, role: str, actor) -> StaffMembe
 
 
 def staff_remove(*, membership: StaffMembership, actor) -> None:
+    """Take a person off an institution's staff; the last admin stays unless the secretariat removes them."""
     institution = membership.institution
-    if not permissions.can(actor, Capability.MANAGE_INSTITUTION_STAFF, institution):
+    if not _may_manage_staff(actor, institution):
         raise NotAllowed(_("You cannot manage this institution's staff."))
     with transaction.atomic():
-        admins = StaffMembership.objects.select_for_update().filter(institution=institution, role=StaffRole.ADMIN)
-        if membership.role == StaffRole.ADMIN and admins.count() == 1 and not \
-                has_city_capability(actor, Capability.MANAGE_INSTITUTIONS, institution.city):
+        if membership.role == StaffRole.ADMIN and not _may_leave_without_admin(actor, institution) and \
+                _admin_ids(institution) == [membership.pk]:
             raise DomainError(_("An institution needs at least one admin."))
-        audit_record(actor=actor, action="institution.staff_remove", obj=membership, city=institution.city)
+        audit_record(actor=actor, action="institution.staff_remove", obj=membership, city=institution.city,
+                     changes={"user": [membership.user_id, None], "role": [membership.role, None]})
         membership.delete()

@@ -1,15 +1,14 @@
-from django.http import HttpResponse
 from django.urls import path
 
+from . import views
+
 app_name = "institutions"
-
-
-def _todo(request, **kwargs):
-    return HttpResponse("todo")
-
-
 urlpatterns = [
-    path("", _todo, name="directory"),
-    path("manage/", _todo, name="manage"),
-    path("<slug:slug>/", _todo, name="detail"),
+    path("", views.directory, name="directory"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/new/", views.create, name="create"),
+    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/edit/", views.edit, name="edit"),
+    path("<slug:slug>/accreditation/", views.accreditation, name="accreditation"),
+    path("<slug:slug>/staff/", views.staff, name="staff"),
 ]
