@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -77,15 +76,12 @@ def _tabs(request, institution: Institution) -> dict:
 
 
 def markers_json(points: list[dict]) -> str:
-    """Map markers as JSON for `data-markers`.
-
-    The map's tooltips are HTML, so labels are escaped here; the template escapes the attribute again.
-    """
+    """Map markers as JSON for `data-markers` (the template escapes the attribute; maps.js shows labels as text)."""
     markers = []
     for point in points:
         label = localized(SimpleNamespace(name_fa=point["name_fa"], name_en=point["name_en"]), "name")
         markers.append(
-            {"lat": float(point["latitude"]), "lon": float(point["longitude"]), "label": escape(label)}
+            {"lat": float(point["latitude"]), "lon": float(point["longitude"]), "label": label}
         )
     return json.dumps(markers, ensure_ascii=False)
 
