@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from learningcity.cities.models import District, Sex
-from learningcity.core.errors import DomainError
+from learningcity.core.forms import BootstrapFormMixin
 from learningcity.core.sms import send_sms
 from learningcity.core.text import fold_digits, persian_digits
 
@@ -57,41 +57,6 @@ def mobile_input(**attrs) -> forms.TextInput:
 def digits_input(**attrs) -> forms.TextInput:
     """A box for a code or a year: number keypad, left-to-right."""
     return forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", **attrs})
-
-
-class BootstrapFormMixin:
-    """Bootstrap classes on every widget, and `is-invalid` on the fields that have errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
-    def style_fields(self) -> None:
-        """Give each widget its Bootstrap class; call again after adding fields."""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            classes = widget.attrs.get("class", "").split()
-            if css not in classes:
-                widget.attrs["class"] = " ".join([*classes, css])
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self._errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-    def add_domain_error(self, error: DomainError, field_map: dict[str, str] | None = None) -> None:
-        """Show a service's refusal on the field it is about, or above the form."""
-        field = (field_map or {}).get(error.field, error.field)
-        self.add_error(field if field in self.fields else None, str(error.message))
 
 
 class MobileField(forms.CharField):

@@ -49,7 +49,7 @@ def normalise_national_code(value: str) -> str:
 
 def validate_birth_year(year: int) -> None:
     """A Gregorian birth year between 1900 and this year."""
-    import datetime as dt
+    from django.utils import timezone
 
-    if year is not None and not 1900 <= year <= dt.date.today().year:
+    if year is not None and not 1900 <= year <= timezone.localdate().year:
         raise ValidationError(_("Enter a birth year between 1900 and this year."), code="invalid_birth_year")

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from learningcity.institutions.forms import BootstrapFormMixin
+from learningcity.core.forms import BootstrapFormMixin
 
 from .models import LearningDomain
 from .selectors import domain_tree, flatten

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from learningcity.core.errors import DomainError
-from learningcity.institutions.forms import apply_domain_error
+from learningcity.core.forms import apply_domain_error
 
 from . import services
 from .forms import DomainCreateForm, DomainEditForm

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from learningcity.accounts.validators import normalise_mobile
-from learningcity.core.errors import DomainError
+from learningcity.core.forms import BootstrapFormMixin
 from learningcity.core.text import fold_digits
 
 from .models import Accreditation, Institution, InstitutionType, StaffRole
@@ -20,41 +20,6 @@ from .selectors import staff_candidate
 from .services import PROFILE_FIELDS
 
 MAX_QUERY_LENGTH = 200
-
-
-def apply_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
-    """Show a service's refusal on the field it is about, or above the form when no field shows it."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-    if isinstance(form, BootstrapFormMixin):
-        form.mark_invalid_fields()
-
-
-class BootstrapFormMixin:
-    """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        self.mark_invalid_fields()
-
-    def mark_invalid_fields(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 def _ltr(**attrs) -> dict:

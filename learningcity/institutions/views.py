@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from learningcity.accounts.permissions import has_city_capability
 from learningcity.cities.selectors import districts_of
 from learningcity.core.errors import DomainError
+from learningcity.core.forms import apply_domain_error
 from learningcity.core.i18n import localized
 from learningcity.core.permissions import Capability
 
@@ -29,7 +30,6 @@ from .forms import (
     ManageFilterForm,
     StaffAddForm,
     StaffChangeForm,
-    apply_domain_error,
 )
 from .models import Institution
 from .selectors import (
