@@ -24,6 +24,16 @@ def _fresh_host_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached figures never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _clear_sms_outbox():
     from learningcity.core.sms import MemorySmsBackend
 

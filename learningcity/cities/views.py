@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from .forms import RegistryFilterForm
 from .models import Network
-from .selectors import cities_in_networks, city_population, districts_of, district_geojson
+from .selectors import cities_in_networks, city_population, district_geojson, districts_of
 
 
 def about(request):

@@ -126,3 +126,17 @@ def test_city_page_marks_population_as_estimates_in_persian_digits(client, city)
     en = client.get("/en/city/").content.decode()
     assert "123,456" in en
     assert "estimate" in en.lower()
+
+
+@pytest.mark.django_db
+def test_a_membership_known_only_by_year_shows_the_year_not_an_invented_day(client):
+    shiraz = CityFactory(slug="shiraz", name_en="Shiraz")
+    member(shiraz, Network.GNLC, dt.date(2016, 1, 1), since_precision="year")
+    kermanshah = CityFactory(slug="kermanshah-x", name_en="Kermanshah X")
+    member(kermanshah, Network.GNLC, dt.date(2025, 12, 1))
+    en = client.get("/en/learning-cities/?country=IR&networks=gnlc").content.decode()
+    assert "2016" in en and "1 January 2016" not in en
+    assert "1 December 2025" in en
+    fa = client.get("/fa/learning-cities/?country=IR&networks=gnlc").content.decode()
+    assert "۲۰۱۶" in fa and "۱۱ دی ۱۳۹۴" not in fa  # 1 January 2016 is 11 Dey 1394: never shown
+    assert "۱۰ آذر ۱۴۰۴" in fa
