@@ -55,7 +55,8 @@ def test_embedded_sqlite_file_uses_wal(tmp_path):
     result = _manage("shell", "-c",
                      "from django.db import connection\n"
                      "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
-                     env_extra={"DJANGO_SETTINGS_MODULE": "config.settings.dev", "SQLITE_PATH": str(db)})
+                     env_extra={"DJANGO_SETTINGS_MODULE": "config.settings.dev", "SQLITE_PATH": str(db),
+                                "DATABASE_URL": ""})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("wal")
 
