@@ -12,7 +12,6 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import MaxLengthValidator, validate_email
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learningcity.cities.models import District, Sex
 from learningcity.core.forms import BootstrapFormMixin
-from learningcity.core.sms import send_sms
+from learningcity.core.tasks import deliver_email, deliver_sms
 from learningcity.core.text import fold_digits, persian_digits
 
 from .models import CitizenProfile, User
@@ -277,10 +276,11 @@ class PasswordResetRequestForm(BootstrapFormMixin, forms.Form):
                            "city": getattr(request, "city", None),
                            "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
                 try:
-                    send_sms(user.mobile, _render("password_reset_sms.txt", context))
+                    # Queued: the visitor's answer does not wait on (or reveal timing of) the gateway.
+                    deliver_sms.delay(user.mobile, _render("password_reset_sms.txt", context))
                     if user.email:
-                        send_mail(_render("password_reset_subject.txt", context),
-                                  _render("password_reset_email.txt", context), None, [user.email])
+                        deliver_email.delay(_render("password_reset_subject.txt", context),
+                                            _render("password_reset_email.txt", context), [user.email])
                 except Exception:
                     # A gateway failure must not tell the visitor that this account exists.
                     logger.exception("Could not send a password reset link to account %s", user.pk)

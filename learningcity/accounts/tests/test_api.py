@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import PASSWORD
 from learningcity.accounts.models import ApiToken, User
@@ -46,10 +46,21 @@ def test_api_register_accepts_any_form_and_digits_of_the_mobile(client, city, ty
 
 
 def test_api_register_refuses_an_invalid_mobile_with_a_field_and_message(client, city):
-    data = assert_error_json(register(client, mobile="0912"), 400)
+    payload = {"name": "Maryam Ahmadi", "mobile": "0912", "password": PASSWORD}
+    data = assert_error_json(post_json(client, "register", payload, HTTP_ACCEPT_LANGUAGE="en"), 400)
     assert data["field"] == "mobile"
     assert data["message"] == "Enter an Iranian mobile number such as 09121234567."
     assert User.objects.count() == 0
+
+
+def test_api_errors_are_in_persian_by_default_and_in_the_language_asked_for(client, city):
+    payload = {"name": "مریم احمدی", "mobile": "0912", "password": PASSWORD}
+    persian = assert_error_json(post_json(client, "register", payload), 400)["message"]
+    with translation.override("fa"):
+        assert persian == translation.gettext("Enter an Iranian mobile number such as 09121234567.")
+    assert "۰۹۱۲۱۲۳۴۵۶۷" in persian
+    english = post_json(client, "register", payload, HTTP_ACCEPT_LANGUAGE="en").json()["message"]
+    assert english.startswith("Enter an Iranian mobile number")
 
 
 def test_api_register_refuses_a_second_account_for_a_number(client, city, citizen):
@@ -107,9 +118,10 @@ def test_api_token_and_me(client, citizen):
 
 
 def test_api_token_wrong_password_and_unknown_number_get_identical_answers(client, citizen):
-    wrong_password = post_json(client, "token", {"mobile": citizen.mobile, "password": "wrong"})
-    unknown_number = post_json(client, "token", {"mobile": "09359999999", "password": PASSWORD})
-    malformed_number = post_json(client, "token", {"mobile": "hello", "password": PASSWORD})
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    wrong_password = post_json(client, "token", {"mobile": citizen.mobile, "password": "wrong"}, **en)
+    unknown_number = post_json(client, "token", {"mobile": "09359999999", "password": PASSWORD}, **en)
+    malformed_number = post_json(client, "token", {"mobile": "hello", "password": PASSWORD}, **en)
     for response in (wrong_password, unknown_number, malformed_number):
         assert response.status_code == 401
     assert wrong_password.json() == unknown_number.json() == malformed_number.json()
@@ -118,9 +130,11 @@ def test_api_token_wrong_password_and_unknown_number_get_identical_answers(clien
 
 
 def test_api_and_web_log_in_failures_read_the_same(client, citizen):
-    api = post_json(client, "token", {"mobile": citizen.mobile, "password": "wrong"}).json()["message"]
-    page = client.post("/en/accounts/login/", {"username": citizen.mobile, "password": "wrong"})
-    assert [str(e) for e in page.context["form"].non_field_errors()] == [api]
+    for language in ("fa", "en"):
+        api = post_json(client, "token", {"mobile": citizen.mobile, "password": "wrong"},
+                        HTTP_ACCEPT_LANGUAGE=language).json()["message"]
+        page = client.post(f"/{language}/accounts/login/", {"username": citizen.mobile, "password": "wrong"})
+        assert [str(e) for e in page.context["form"].non_field_errors()] == [api]
 
 
 @pytest.mark.parametrize(

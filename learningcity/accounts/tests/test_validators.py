@@ -54,9 +54,12 @@ def test_things_that_are_not_iranian_mobile_numbers_are_refused(typed):
 
 
 def test_the_mobile_message_is_translatable():
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught:
         normalise_mobile("0912")
-    assert caught.value.messages == ["Enter an Iranian mobile number such as 09121234567."]
+    with translation.override("en"):
+        assert caught.value.messages == ["Enter an Iranian mobile number such as 09121234567."]
+    with translation.override("fa"):
+        assert caught.value.messages[0].startswith("شمارهٔ همراه") or "۰۹۱۲۱۲۳۴۵۶۷" in caught.value.messages[0]
 
 
 @given(st.text(alphabet="0123456789", min_size=9, max_size=9))

@@ -177,7 +177,9 @@ def test_bad_input_when_editing_changes_nothing(client, institution, institution
     assert not AuditEntry.objects.exists()
     # the heading still shows the saved name, not the refused one
     heading = response.content.decode().split("<h1", 1)[1].split("</h1>", 1)[0]
-    assert institution.name_fa in heading and value not in heading
+    assert institution.name_fa in heading
+    if field == "name_fa":
+        assert value not in heading
 
 
 # --- accreditation ------------------------------------------------------------------------------------
