@@ -12,7 +12,7 @@ def _countries():
 class RegistryFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     networks = forms.MultipleChoiceField(
-        label=_("Currently a member of all of"), choices=Network.choices, required=False,
+        label=_("Currently a member of every network ticked"), choices=Network.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 

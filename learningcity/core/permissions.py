@@ -59,7 +59,7 @@ class Capability(models.TextChoices):
     MANAGE_INSTITUTION_STAFF = "manage_institution_staff", _("Manage the institution's staff")
     MANAGE_PROGRAMMES = "manage_programmes", _("Draft and run programmes")
     RECORD_ATTENDANCE = "record_attendance", _("Record attendance and completion")
-    SUBMIT_INDICATOR_VALUES = "submit_indicator_values", _("Submit reported indicator values")
+    SUBMIT_INDICATOR_VALUES = "submit_indicator_values", _("Report indicator values")
     # working groups
     TAKE_PART_IN_WORKING_GROUPS = "take_part_in_working_groups", _("Take part in working groups")
     # network side

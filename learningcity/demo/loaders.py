@@ -3,7 +3,7 @@
 Each part creates what is missing and leaves existing rows exactly as they are, so loading twice
 changes nothing: no new rows, no changed values, no new audit entries. Partners, learning domains
 and accounts go through the same services the web pages use (search keys, audit entries, password
-rules); cities, districts, population figures, memberships and contacts have no service yet, so one
+rules, contacts); cities, districts, population figures and memberships have no service yet, so one
 ``demo.load`` audit entry records how many of each the loader added.
 """
 
@@ -25,8 +25,8 @@ from learningcity.catalogue.services import domain_create
 from learningcity.cities.models import City, DatePrecision, District, NetworkMembership, PopulationFigure
 from learningcity.core.audit import audit_record, audit_updated, snapshot
 from learningcity.core.permissions import Role
-from learningcity.institutions.models import Institution, InstitutionContact, InstitutionType, StaffRole
-from learningcity.institutions.services import institution_create, staff_add
+from learningcity.institutions.models import Institution, InstitutionType, StaffRole
+from learningcity.institutions.services import contact_add, institution_create, staff_add
 
 DEMO_CITY_SLUG = "kermanshah"
 # One memorable password for every demo account; printed after each run.
@@ -307,10 +307,8 @@ def load_contacts(result: DemoLoadResult, partners: dict[str, Institution]) -> N
         for position, (name, title) in enumerate(contacts, start=1):
             if name in present:
                 continue
-            contact = InstitutionContact(institution=institution, name=name, title=title, phone="", email="",
-                                         is_public=True, position=position)
-            contact.full_clean()
-            contact.save()
+            contact_add(institution=institution, actor=None, name=name, title=title, is_public=True,
+                        position=position)
             result.created["institution_contact"] += 1
 
 

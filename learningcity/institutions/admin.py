@@ -1,17 +1,16 @@
 """The admin site for partner institutions: for operators to look things up.
 
-Profiles, accreditation and staff change only through the services (which keep the search key and
-write the audit log), so those models are read-only here and their changes happen on the partner
-pages or through admin actions that call the services. Contacts, which have no service of their own,
-are edited here and every change is audited.
+Profiles, contacts, accreditation and staff change only through the services (which check the
+rules, keep the search key and the contacts' order, and write the audit log), so those models are
+read-only here and their changes happen on the partner pages or through admin actions that call the
+services.
 """
 
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from learningcity.core.audit import audit_created, audit_record, audit_updated, snapshot
 from learningcity.core.errors import DomainError
 
 from . import services
@@ -107,29 +106,9 @@ class StaffMembershipAdmin(ReadOnlyAdmin):
 
 
 @admin.register(InstitutionContact)
-class InstitutionContactAdmin(admin.ModelAdmin):
+class InstitutionContactAdmin(ReadOnlyAdmin):
     list_display = ("name", "title", "institution", "is_public", "position")
     list_filter = ("is_public", "institution__city")
     search_fields = ("name", "title", "institution__name_fa", "institution__name_en")
     list_select_related = ("institution",)
-    autocomplete_fields = ("institution",)
-
-    def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            if change:
-                before = snapshot(InstitutionContact.objects.select_for_update().get(pk=obj.pk))
-                obj.save()
-                audit_updated(actor=request.user, obj=obj, before=before, city=obj.institution.city)
-            else:
-                obj.save()
-                audit_created(actor=request.user, obj=obj, city=obj.institution.city)
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            audit_record(actor=request.user, action="institutioncontact.delete", obj=obj,
-                         city=obj.institution.city, changes={"name": [obj.name, None]})
-            obj.delete()
-
-    def delete_queryset(self, request, queryset):
-        for contact in queryset.select_related("institution__city"):
-            self.delete_model(request, contact)
+    ordering = ("institution", "position", "pk")

@@ -9,6 +9,13 @@ from .selectors import institution_public_detail, institutions_search
 router = Router(tags=["institutions"])
 
 
+class ContactOut(Schema):
+    name: str
+    title: str
+    phone: str
+    email: str
+
+
 class InstitutionOut(Schema):
     slug: str
     type: str
@@ -38,7 +45,15 @@ def list_institutions(request, q: str = "", type: str = "", district: int | None
                                accreditation=accreditation)
 
 
-@router.get("/{slug}", response=InstitutionOut)
+class InstitutionDetailOut(InstitutionOut):
+    contacts: list[ContactOut]
+
+    @staticmethod
+    def resolve_contacts(obj):
+        return obj.public_contacts  # only the contacts the institution made public
+
+
+@router.get("/{slug}", response=InstitutionDetailOut)
 def institution_detail(request, slug: str):
     institution = institution_public_detail(city=request.city, slug=slug)
     if institution is None:

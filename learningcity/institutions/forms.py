@@ -1,4 +1,4 @@
-"""Forms of the partner pages: directory filters, profiles, accreditation and staff.
+"""Forms of the partner pages: directory filters, profiles, contacts, accreditation and staff.
 
 Forms only read and check what people type; every write goes through `services`, whose refusals
 (`DomainError`) come back onto the form with `apply_domain_error`.
@@ -9,15 +9,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from learningcity.accounts.validators import normalise_mobile
+from learningcity.core.errors import DomainError
 from learningcity.core.forms import BootstrapFormMixin
 from learningcity.core.text import fold_digits
 
-from .models import Accreditation, Institution, InstitutionType, StaffRole
-from .selectors import staff_candidate
-from .services import PROFILE_FIELDS
+from .models import Accreditation, Institution, InstitutionContact, InstitutionType, StaffRole
+from .selectors import contacts_of, staff_candidate
+from .services import CONTACT_FIELDS, PROFILE_FIELDS, normalise_contact_phone
 
 MAX_QUERY_LENGTH = 200
 
@@ -173,3 +175,57 @@ class StaffChangeForm(forms.Form):
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["membership"].queryset = institution.staff.select_related("user", "institution__city")
+
+
+def _contact_label(name: str):
+    return capfirst(InstitutionContact._meta.get_field(name).verbose_name)
+
+
+class ContactForm(BootstrapFormMixin, forms.Form):
+    """A person to contact at a partner, as its staff or the secretariat add or edit them."""
+
+    name = forms.CharField(label=_contact_label("name"), max_length=150)
+    title = forms.CharField(label=_contact_label("title"), max_length=150, required=False)
+    # Room for spaces between the digit groups; the service keeps at most 15 digits and a `+`.
+    phone = forms.CharField(
+        label=_contact_label("phone"), required=False, max_length=40,
+        widget=forms.TextInput(attrs=_ltr(type="tel", inputmode="tel", autocomplete="off")),
+        help_text=_("Persian or Latin digits, spaces and a leading + are fine."),
+    )
+    email = forms.EmailField(
+        label=_contact_label("email"), required=False, max_length=254,
+        widget=forms.EmailInput(attrs=_ltr(autocomplete="off")),
+    )
+    is_public = forms.BooleanField(
+        label=_contact_label("is_public"), required=False,
+        help_text=_("Public contacts are shown, with their phone and email, on the partner's public page."),
+    )
+
+    @classmethod
+    def initial_of(cls, contact: InstitutionContact) -> dict:
+        return {name: getattr(contact, name) for name in CONTACT_FIELDS}
+
+    def clean_phone(self) -> str:
+        try:
+            return normalise_contact_phone(self.cleaned_data["phone"])
+        except DomainError as exc:
+            raise ValidationError(exc.message, code="phone") from exc
+
+    def contact(self) -> dict:
+        """Every field, ready for `contact_add`."""
+        return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
+
+    def contact_changes(self) -> dict:
+        """The fields the person changed, ready for `contact_update`."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in CONTACT_FIELDS}
+
+
+class ContactActionForm(forms.Form):
+    """Remove or move one of this institution's contacts."""
+
+    contact = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts_of(institution)  # each knows its (already loaded) institution

@@ -87,11 +87,21 @@ def institution_public_detail(*, city, slug: str) -> Institution | None:
         institutions_public(city=city)
         .filter(slug=slug)
         .prefetch_related(
-            Prefetch("contacts", queryset=InstitutionContact.objects.filter(is_public=True),
+            Prefetch("contacts", queryset=InstitutionContact.objects.filter(is_public=True).order_by("position", "pk"),
                      to_attr="public_contacts")
         )
         .first()
     )
+
+
+def contacts_of(institution: Institution) -> QuerySet[InstitutionContact]:
+    """All of an institution's contacts, public and internal, in the order its staff chose."""
+    return institution.contacts.order_by("position", "pk")
+
+
+def contact_of(institution: Institution, pk: int) -> InstitutionContact | None:
+    """One of this institution's contacts, or None (also for another institution's contact)."""
+    return contacts_of(institution).filter(pk=pk).first()
 
 
 def accreditation_history(institution: Institution) -> QuerySet[AccreditationDecision]:

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.edit, name="edit"),
     path("<slug:slug>/accreditation/", views.accreditation, name="accreditation"),
     path("<slug:slug>/staff/", views.staff, name="staff"),
+    path("<slug:slug>/contacts/", views.contacts, name="contacts"),
+    path("<slug:slug>/contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
 ]

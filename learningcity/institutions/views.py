@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -24,6 +25,8 @@ from learningcity.core.permissions import Capability
 from . import permissions, services
 from .forms import (
     AccreditationForm,
+    ContactActionForm,
+    ContactForm,
     DirectoryFilterForm,
     InstitutionCreateForm,
     InstitutionProfileForm,
@@ -35,6 +38,8 @@ from .models import Institution
 from .selectors import (
     PUBLIC_STATES,
     accreditation_history,
+    contact_of,
+    contacts_of,
     institution_public_detail,
     institutions_search,
     map_points,
@@ -271,4 +276,80 @@ def staff(request, slug: str):
         "change_errors": change_errors,
         "roles": StaffChangeForm.base_fields["role"].choices,
         **_tabs(request, institution),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def contacts(request, slug: str):
+    """An institution's contacts, public and internal: add, remove (after confirming) and reorder them."""
+    institution = _institution_or_404(request, slug, Capability.EDIT_INSTITUTION_PROFILE)
+    add_form = ContactForm(prefix="add")
+    row_errors: list[str] = []
+    # Removing takes two steps: `?remove=<id>` (or a POST not yet confirmed) asks, the confirmed POST removes.
+    confirm_remove = request.GET.get("remove", "")
+    confirm_remove = int(confirm_remove) if confirm_remove.isdecimal() and len(confirm_remove) < 12 else None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "add":
+            add_form = ContactForm(request.POST, prefix="add")
+            if add_form.is_valid():
+                try:
+                    contact = services.contact_add(institution=institution, actor=request.user, **add_form.contact())
+                except DomainError as exc:
+                    apply_domain_error(add_form, exc)
+                else:
+                    messages.success(request, _("%(name)s was added to the contacts.") % {"name": contact.name})
+                    return redirect("institutions:contacts", slug=institution.slug)
+        elif action in ("remove", "up", "down"):
+            action_form = ContactActionForm(request.POST, institution=institution)
+            if not action_form.is_valid():
+                row_errors.append(_("That contact is not on this list any more. Reload the page."))
+            elif action == "remove" and not action_form.cleaned_data["confirmed"]:
+                confirm_remove = action_form.cleaned_data["contact"].pk  # ask first; nothing is removed yet
+            else:
+                contact = action_form.cleaned_data["contact"]
+                try:
+                    if action == "remove":
+                        services.contact_remove(contact=contact, actor=request.user)
+                        done, anchor = _("%(name)s was removed from the contacts."), "contacts-list"
+                    else:
+                        services.contact_move(contact=contact, actor=request.user, direction=action)
+                        done = _("%(name)s was moved up.") if action == "up" else _("%(name)s was moved down.")
+                        anchor = f"contact-{contact.pk}"
+                except DomainError as exc:
+                    row_errors.append(str(exc.message))
+                else:
+                    messages.success(request, done % {"name": contact.name})
+                    return redirect(f"{reverse('institutions:contacts', args=[institution.slug])}#{anchor}")
+        else:
+            row_errors.append(_("Choose what to do."))
+    listed = list(contacts_of(institution))
+    return render(request, "institutions/contacts.html", {
+        "institution": institution,
+        "contacts": listed,
+        "removing": next((contact for contact in listed if contact.pk == confirm_remove), None),
+        "add_form": add_form,
+        "row_errors": row_errors,
+        **_tabs(request, institution),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, slug: str, pk: int):
+    """Edit one of an institution's contacts; another institution's contact is a 404."""
+    institution = _institution_or_404(request, slug, Capability.EDIT_INSTITUTION_PROFILE)
+    contact = contact_of(institution, pk)
+    if contact is None:
+        raise Http404
+    form = ContactForm(request.POST or None, initial=ContactForm.initial_of(contact))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.contact_update(contact=contact, actor=request.user, **form.contact_changes())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("The contact %(name)s was saved.") % {"name": saved.name})
+            return redirect(f"{reverse('institutions:contacts', args=[institution.slug])}#contact-{saved.pk}")
+    return render(request, "institutions/contact_form.html", {
+        "institution": institution, "contact": contact, "form": form, **_tabs(request, institution),
     })
