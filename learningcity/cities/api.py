@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from learningcity.core.errors import DomainError
 
 from .models import City, Network
-from .selectors import cities_in_networks, district_geojson, districts_of
+from .selectors import cities_in_networks, district_geojson, districts_of, population_breakdown
 
 router = Router(tags=["cities"])
 
@@ -39,6 +39,13 @@ class CityOut(Schema):
         return list(obj.memberships.all())
 
 
+class PopulationRowOut(Schema):
+    age_band: str
+    female: int
+    male: int
+    total: int
+
+
 class DistrictOut(Schema):
     number: int
     name_fa: str
@@ -46,6 +53,7 @@ class DistrictOut(Schema):
     population: int
     population_is_estimate: bool
     boundary_is_approximate: bool
+    by_age_and_sex: list[PopulationRowOut]
 
 
 @router.get("", response=list[CityOut], summary="Cities that currently belong to all listed networks")
@@ -75,6 +83,7 @@ def city_districts(request, slug: str):
         DistrictOut(
             number=d.number, name_fa=d.name_fa, name_en=d.name_en, population=d.population or 0,
             population_is_estimate=True, boundary_is_approximate=d.boundary_is_approximate,
+            by_age_and_sex=population_breakdown(city, district=d),
         )
         for d in districts_of(city)
     ]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from .models import City, District, NetworkMembership
+from .models import AgeBand, City, District, NetworkMembership, PopulationFigure, Sex
 
 _HOST_CACHE: dict[str, tuple[float, int | None]] = {}
 _HOST_TTL = 60.0
@@ -88,3 +88,19 @@ def network_counts(country: str | None = None) -> dict[str, int]:
     if country:
         rows = rows.filter(city__country=country.upper())
     return dict(rows.values_list("network").annotate(n=Count("city", distinct=True)))
+
+
+def population_breakdown(city: City, *, district: District | None = None) -> list[dict]:
+    """People by age band and sex (rows in age order), for the city or one district, with totals."""
+    figures = PopulationFigure.objects.filter(district__city=city)
+    if district is not None:
+        figures = figures.filter(district=district)
+    counts: dict[tuple[str, str], int] = {}
+    for band, sex, total in figures.values_list("age_band", "sex").annotate(total=Sum("count")).order_by():
+        counts[(band, sex)] = total
+    rows = []
+    for band in AgeBand:
+        female, male = counts.get((band.value, Sex.FEMALE), 0), counts.get((band.value, Sex.MALE), 0)
+        rows.append({"age_band": band.value, "label": band.label, "female": female, "male": male,
+                     "total": female + male})
+    return rows

@@ -3,15 +3,21 @@ from django.shortcuts import render
 
 from .forms import RegistryFilterForm
 from .models import Network
-from .selectors import cities_in_networks, city_population, district_geojson, districts_of
+from .selectors import cities_in_networks, city_population, district_geojson, districts_of, population_breakdown
 
 
 def about(request):
-    """The city: its networks, districts and (estimated) population, with a district map."""
+    """The city: its networks, districts and (estimated) population by sex and age, with a district map."""
     if request.city is None:
         raise Http404
+    districts = list(districts_of(request.city))
+    chosen = next((d for d in districts if str(d.number) == request.GET.get("district", "")), None)
+    breakdown = population_breakdown(request.city, district=chosen)
     return render(request, "cities/about.html", {
-        "districts": districts_of(request.city),
+        "districts": districts,
+        "chosen_district": chosen,
+        "breakdown": breakdown,
+        "breakdown_totals": {key: sum(row[key] for row in breakdown) for key in ("female", "male", "total")},
         "population": city_population(request.city),
         "memberships": request.city.memberships.order_by("since"),
     })

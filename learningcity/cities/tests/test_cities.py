@@ -140,3 +140,24 @@ def test_a_membership_known_only_by_year_shows_the_year_not_an_invented_day(clie
     fa = client.get("/fa/learning-cities/?country=IR&networks=gnlc").content.decode()
     assert "۲۰۱۶" in fa and "۱۱ دی ۱۳۹۴" not in fa  # 1 January 2016 is 11 Dey 1394: never shown
     assert "۱۰ آذر ۱۴۰۴" in fa
+
+
+@pytest.mark.django_db
+def test_city_page_breaks_population_down_by_age_band_and_sex_for_the_city_or_a_district(client, city):
+    d1 = DistrictFactory(city=city, number=1, name_en="District 1")
+    d2 = DistrictFactory(city=city, number=2, name_en="District 2")
+    PopulationFigureFactory(district=d1, sex="female", age_band="65+", count=300)
+    PopulationFigureFactory(district=d1, sex="male", age_band="65+", count=200)
+    PopulationFigureFactory(district=d2, sex="female", age_band="65+", count=1000)
+    PopulationFigureFactory(district=d2, sex="male", age_band="0-4", count=40)
+    page = client.get("/en/city/")
+    seniors = next(r for r in page.context["breakdown"] if r["age_band"] == "65+")
+    assert (seniors["female"], seniors["male"], seniors["total"]) == (1300, 200, 1500)
+    assert page.context["breakdown_totals"]["total"] == 1540
+    one = client.get("/en/city/?district=1")
+    assert "People by age and sex in District 1" in one.content.decode()
+    assert one.context["breakdown_totals"] == {"female": 300, "male": 200, "total": 500}
+    # a district number that does not exist shows the whole city rather than failing
+    assert client.get("/en/city/?district=99").context["breakdown_totals"]["total"] == 1540
+    api = client.get(f"/api/v1/cities/{city.slug}/districts").json()
+    assert api[0]["by_age_and_sex"][-1] == {"age_band": "65+", "female": 300, "male": 200, "total": 500}
