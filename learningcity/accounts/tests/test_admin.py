@@ -154,3 +154,17 @@ def test_api_tokens_are_not_editable_in_the_admin(admin_client, citizen):
     token, _key = token_issue(mobile=citizen.mobile, password=PASSWORD)
     admin_client.post(admin_url("accounts_apitoken_change", token.pk), {"prefix": "hacked"})
     assert ApiToken.objects.get().prefix == token.prefix
+
+
+def test_admin_site_is_persian_and_right_to_left_for_superusers(client, superuser):
+    client.force_login(superuser)
+    page = client.get("/fa/admin/").content.decode()
+    assert 'lang="fa"' in page and 'dir="rtl"' in page
+    assert "مدیریت" in page or "افراد" in page  # Persian admin chrome and our Persian model names
+    assert client.get("/fa/admin/accounts/user/").status_code == 200
+
+
+def test_admin_site_is_closed_to_city_staff(client, secretariat):
+    client.force_login(secretariat)
+    response = client.get("/fa/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
