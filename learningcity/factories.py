@@ -128,3 +128,88 @@ class LearningDomainFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"domain-{n}")
     name_fa = factory.Sequence(lambda n: f"حوزه {n}")
     name_en = factory.Sequence(lambda n: f"Domain {n}")
+
+
+# --- catalogue, enrolment, records -------------------------------------------------------------
+
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone as _tz  # noqa: E402
+
+from learningcity.catalogue.models import Offering, Programme, ProgrammeStatus, Session, Venue  # noqa: E402
+from learningcity.enrolment.models import Enrolment, EnrolmentStatus  # noqa: E402
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    city = factory.SubFactory(CityFactory)
+    name_fa = factory.Sequence(lambda n: f"سالن {n}")
+    name_en = factory.Sequence(lambda n: f"Hall {n}")
+    latitude = Decimal("34.320000")
+    longitude = Decimal("47.070000")
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """A published programme of an accredited institution (pass status=... for other states)."""
+
+    class Meta:
+        model = Programme
+        skip_postgeneration_save = True
+
+    institution = factory.SubFactory(InstitutionFactory)
+    city = factory.LazyAttribute(lambda o: o.institution.city)
+    title_fa = factory.Sequence(lambda n: f"دوره سواد رسانه‌ای {n}")
+    title_en = factory.Sequence(lambda n: f"Media literacy course {n}")
+    description_fa = "آشنایی با خبر، شایعه و راستی‌آزمایی"
+    description_en = "News, rumours and fact-checking"
+    hours = Decimal("12.0")
+    status = ProgrammeStatus.PUBLISHED
+    published_at = factory.LazyFunction(_tz.now)
+    search_key = factory.LazyAttribute(
+        lambda o: __import__("learningcity.core.text", fromlist=["x"]).normalise_for_search(
+            " ".join([o.title_fa, o.title_en, o.description_fa, o.description_en])
+        )
+    )
+
+    @factory.post_generation
+    def domains(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.domains.set(extracted)
+
+
+class OfferingFactory(factory.django.DjangoModelFactory):
+    """An offering open for enrolment now, starting in a week, with three weekly sessions."""
+
+    class Meta:
+        model = Offering
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    city = factory.LazyAttribute(lambda o: o.programme.city)
+    capacity = 10
+    enrolment_opens_at = factory.LazyFunction(lambda: _tz.now() - _dt.timedelta(days=1))
+    enrolment_closes_at = factory.LazyFunction(lambda: _tz.now() + _dt.timedelta(days=6))
+    starts_on = factory.LazyFunction(lambda: _tz.localdate() + _dt.timedelta(days=7))
+    ends_on = factory.LazyFunction(lambda: _tz.localdate() + _dt.timedelta(days=21))
+
+    @factory.post_generation
+    def sessions(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        count = 3 if extracted is None else extracted
+        first = _tz.make_aware(_dt.datetime.combine(obj.starts_on, _dt.time(17, 0)))
+        for week in range(count):
+            start = first + _dt.timedelta(weeks=week)
+            Session.objects.create(offering=obj, starts_at=start, ends_at=start + _dt.timedelta(hours=2))
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    offering = factory.SubFactory(OfferingFactory)
+    citizen = factory.SubFactory(UserFactory)
+    status = EnrolmentStatus.CONFIRMED
+    confirmed_at = factory.LazyFunction(_tz.now)

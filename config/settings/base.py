@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "learningcity.accounts",
     "learningcity.institutions",
     "learningcity.catalogue",
+    "learningcity.enrolment",
+    "learningcity.records",
     "learningcity.demo",
     "learningcity.api",
 ]
@@ -119,6 +121,8 @@ RATELIMIT_VIEW = "learningcity.core.views.rate_limited"
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 LOGIN_RATE = env("LOGIN_RATE", default="10/m")
 SIGNUP_RATE = env("SIGNUP_RATE", default="5/h")
+# How many active enrolments (confirmed, waiting or offered) one person may hold in a city at a time.
+ENROLMENT_CAP = env.int("ENROLMENT_CAP", default=3)
 PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
