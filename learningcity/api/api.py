@@ -49,14 +49,21 @@ def http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from learningcity.accounts.api import router as accounts_router
+    from learningcity.catalogue import api_console  # noqa: F401  (adds staff writes to the catalogue router)
     from learningcity.catalogue.api import router as catalogue_router
     from learningcity.cities.api import router as cities_router
+    from learningcity.enrolment.api import router as enrolment_router
     from learningcity.institutions.api import router as institutions_router
+    from learningcity.records.api import router as records_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/cities", cities_router)
     api.add_router("/institutions", institutions_router)
-    api.add_router("/domains", catalogue_router)
+    # Mounted at the root: /domains, /programmes, /offerings/{id} (catalogue, reads and staff writes),
+    # /offerings/{id}/enrolments, /enrolments/{id}, /me/enrolments (enrolment), /me/records, /certificates.
+    api.add_router("", catalogue_router)
+    api.add_router("", enrolment_router)
+    api.add_router("", records_router)
 
 
 _register_routers()

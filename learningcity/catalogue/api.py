@@ -4,7 +4,7 @@ from ninja import Router, Schema
 
 from .selectors import domain_tree
 
-router = Router(tags=["domains"])
+router = Router(tags=["catalogue"])
 
 
 class DomainOut(Schema):
@@ -25,7 +25,7 @@ def _out(node) -> DomainOut:
                      description_en=d.description_en, children=[_out(child) for child in node.children])
 
 
-@router.get("", response=list[DomainOut])
+@router.get("/domains", response=list[DomainOut])
 def list_domains(request):
     """The request city's domains as a tree."""
     return [_out(node) for node in domain_tree(city=request.city)]

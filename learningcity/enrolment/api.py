@@ -1,0 +1,5 @@
+"""API of the enrolment app."""
+
+from ninja import Router
+
+router = Router(tags=["enrolment"])
