@@ -164,6 +164,16 @@ TIME_ZONE = "Asia/Tehran"
 USE_I18N = True
 USE_TZ = True
 
+# Public address of the site, for links in messages sent outside a request (reminders, certificates)
+# when the city has no host name of its own.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Certificate verification lookups per IP (stops guessing codes).
+VERIFY_RATE = env("VERIFY_RATE", default="60/m")
+# Map tiles for maps (e.g. https://tiles.example.org/{z}/{x}/{y}.png); none by default, so maps show only
+# the city's own district shapes and no request leaves the server.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+
 # --- Cities ----------------------------------------------------------------------------------
 DEFAULT_CITY_SLUG = env("DEFAULT_CITY_SLUG", default="kermanshah")
 
