@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "learningcity.core.context_processors.site",
                 "learningcity.accounts.context_processors.roles",
+                "learningcity.catalogue.context_processors.console",
             ],
         },
     },
@@ -131,7 +133,16 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Tehran"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "enrolment-expire-offers": {
+        "task": "learningcity.enrolment.tasks.expire_offers",
+        "schedule": 300.0,  # every five minutes: an unanswered seat offer passes on promptly
+    },
+    "enrolment-session-reminders": {
+        "task": "learningcity.enrolment.tasks.send_session_reminders",
+        "schedule": crontab(minute=0),  # hourly; the service sends only between 09:00 and 21:00 Tehran time
+    },
+}
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -23,6 +23,9 @@ class EnrolmentStatus(models.TextChoices):
 # An enrolment in one of these states holds a seat or a place in the queue.
 ACTIVE_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED)
 SEAT_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.OFFERED)
+# Everyone who took a seat in the run keeps holding it once the provider records the outcome, so
+# recording completions while enrolment is still open never frees seats.
+HOLDS_SEAT = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
 
 
 class Enrolment(models.Model):

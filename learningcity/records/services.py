@@ -151,15 +151,12 @@ def enrolment_complete(*, enrolment: Enrolment, actor, passed: bool | None = Non
 
 
 def _set_status(enrolment: Enrolment, offering: Offering, status: str, actor, attended: int, total: int) -> None:
-    """Move an enrolment to its outcome; under the offering's lock, the confirmed-seat counter is recounted
-    from the rows, as the enrolment services do."""
+    """Move an enrolment to its outcome, under the offering's lock."""
     previous = enrolment.status
     enrolment.status = status
     enrolment.ended_at = timezone.now()
     enrolment.save(update_fields=["status", "ended_at"])
-    if previous == EnrolmentStatus.CONFIRMED:
-        confirmed = Enrolment.objects.filter(offering_id=offering.pk, status=EnrolmentStatus.CONFIRMED).count()
-        Offering.objects.filter(pk=offering.pk).update(confirmed_count=confirmed)
+    # Completed and not-completed learners still hold their seat (enrolment.models.HOLDS_SEAT): no recount.
     audit_record(actor=actor, action=f"enrolment.{status}", obj=enrolment, city=offering.city,
                  changes={"status": [previous, status], "attended": [None, f"{attended}/{total}"]})
 

@@ -202,10 +202,26 @@ def test_completion_is_audited(enrolment, institution_admin):
     assert AuditEntry.objects.get(action="record.create").object_id == str(record.pk)
 
 
-def test_confirmed_seat_counter_follows_the_completion(enrolment, offering, institution_admin):
-    assert Offering.objects.get(pk=offering.pk).confirmed_count == 1
+def test_a_completed_learner_keeps_their_seat_so_completion_never_reopens_enrolment(enrolment, offering,
+                                                                                      institution_admin):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    # completion recorded while enrolment is still open
+    offering.capacity = 1
+    offering.enrolment_closes_at = timezone.now() + dt.timedelta(days=3)
+    offering.enrolment_opens_at = timezone.now() - dt.timedelta(days=30)
+    offering.save(update_fields=["capacity", "enrolment_closes_at", "enrolment_opens_at"])
+    Offering.objects.filter(pk=offering.pk).update(confirmed_count=1)
+    assert Offering.objects.get(pk=offering.pk).seats_left == 0
     enrolment_complete(enrolment=enrolment, actor=institution_admin)
-    assert Offering.objects.get(pk=offering.pk).confirmed_count == 0
+    assert Offering.objects.get(pk=offering.pk).seats_left == 0
+    from learningcity.enrolment.services import enrolment_request
+    from learningcity.factories import CitizenFactory
+
+    latecomer, _created = enrolment_request(offering=offering, citizen=CitizenFactory(city=offering.city), acting_user=None)
+    assert latecomer.status == "waitlisted"
 
 
 def test_nothing_is_half_saved_when_the_certificate_cannot_be_issued(enrolment, institution_admin, monkeypatch,
