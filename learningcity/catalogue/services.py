@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from learningcity.accounts.models import RoleAssignment
 from learningcity.core.audit import audit_created, audit_record, audit_updated, diff, snapshot
@@ -816,8 +817,9 @@ def _change_offering(offering: Offering, actor, action: str, change) -> Offering
         _offering_check(locked, locked.programme, specs)
         taken = locked.confirmed_count + locked.offered_count
         if locked.capacity < taken:
-            raise DomainError(_("%(n)s seats are already taken; the offering needs at least that many.")
-                              % {"n": taken}, field="capacity")
+            raise DomainError(ngettext("%(n)s seat is already taken; the offering needs at least that many.",
+                                       "%(n)s seats are already taken; the offering needs at least that many.",
+                                       taken) % {"n": taken}, field="capacity")
         if locked.capacity > before["capacity"] and locked.waitlist_count:
             # New seats belong to the people waiting, in their order: the enrolment service hands them out.
             raise DomainError(_("People are waiting for a seat: add seats on the attendees page, so the new "
