@@ -3,10 +3,10 @@
 import argparse
 import sys
 
-from bench import generate
+from bench import generate, search
 
-BENCHMARKS = {"generate": generate}
-QUICK_ARGS = {"generate": ["--citizens", "100000", "--no-docs"]}
+BENCHMARKS = {"generate": generate, "search": search}
+QUICK_ARGS = {"generate": ["--citizens", "100000", "--no-docs"], "search": ["--programmes", "20000", "--samples", "50"]}
 
 
 def main(argv: list[str] | None = None) -> int:

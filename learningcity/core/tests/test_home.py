@@ -56,6 +56,8 @@ def test_persian_home_page_shows_slogan_intro_domains_and_numbers_in_persian_dig
     assert "سواد رسانه‌ای" in page
     assert re.search(r'data-figure="inhabitants">\s*<div class="value table-num">۱۲٬۰۰۰</div>', page)
     assert re.search(r"[۰-۹]{4}", page)  # today's Jalali date in the footer
+    for stage in ("children", "teenagers", "youth", "adults", "seniors"):  # "by life stage" entry points
+        assert f"/fa/programmes/?life_stage={stage}" in page
 
 
 @pytest.mark.django_db
@@ -96,3 +98,11 @@ def test_key_numbers_are_cached_briefly_so_a_busy_home_page_does_not_recount(cli
     client.get("/fa/")
     with django_assert_max_num_queries(6):
         client.get("/fa/")
+
+
+@pytest.mark.django_db
+def test_pagination_links_keep_the_search_as_their_first_parameter(client, city):
+    InstitutionFactory.create_batch(30, city=city, description_fa="کتابخانه")
+    page = client.get("/en/partners/?q=%DA%A9%D8%AA%D8%A7%D8%A8").content.decode()
+    assert 'href="??' not in page
+    assert re.search(r'href="\?q=[^"]*page=2', page)
