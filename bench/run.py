@@ -6,7 +6,10 @@ import sys
 from bench import generate, search
 
 BENCHMARKS = {"generate": generate, "search": search}
-QUICK_ARGS = {"generate": ["--citizens", "100000", "--no-docs"], "search": ["--programmes", "20000", "--samples", "50"]}
+QUICK_ARGS = {
+    "generate": ["--citizens", "100000", "--programmes", "0", "--no-docs"],
+    "search": ["--programmes", "20000", "--samples", "50"],
+}
 
 
 def main(argv: list[str] | None = None) -> int:

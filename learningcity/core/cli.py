@@ -1,6 +1,6 @@
 """The `learningcity` command: Django's management commands with the project's settings.
 
-`learningcity demo`, `learningcity generate --citizens N --seed S`,
+`learningcity demo`, `learningcity generate --citizens N --programmes M --enrolments K --seed S`,
 `learningcity user create --role ROLE --mobile M --password P`, `learningcity migrate`, ...
 """
 

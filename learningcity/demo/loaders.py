@@ -1,14 +1,17 @@
-"""The demo city: Kermanshah, the networks' registry, learning domains, partners and demo accounts.
+"""The demo city: Kermanshah, the networks' registry, learning domains, partners, demo accounts, and a
+year of learning: programmes, offerings, enrolments, waitlists, attendance, completions and ratings.
 
 Each part creates what is missing and leaves existing rows exactly as they are, so loading twice
-changes nothing: no new rows, no changed values, no new audit entries. Partners, learning domains
-and accounts go through the same services the web pages use (search keys, audit entries, password
-rules, contacts); cities, districts, population figures and memberships have no service yet, so one
-``demo.load`` audit entry records how many of each the loader added.
+changes nothing: no new rows, no changed values, no new audit entries. Partners, learning domains,
+accounts, programmes, venues, offerings and all the learning activity go through the same services the
+web pages use (search keys, audit entries, password rules, seat locks and counts); cities, districts,
+population figures and memberships have no service yet, so one ``demo.load`` audit entry records how
+many of each the loader added. Programmes and their activity: `programmes.py` and `activity.py`.
 """
 
 import datetime as dt
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,16 +20,22 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
 from learningcity.accounts.models import User
 from learningcity.accounts.services import role_grant, user_register
 from learningcity.catalogue.models import LearningDomain
+from learningcity.catalogue.permissions import can_approve_programmes
 from learningcity.catalogue.services import domain_create
 from learningcity.cities.models import City, DatePrecision, District, NetworkMembership, PopulationFigure
 from learningcity.core.audit import audit_record, audit_updated, snapshot
 from learningcity.core.permissions import Role
 from learningcity.institutions.models import Institution, InstitutionType, StaffRole
 from learningcity.institutions.services import contact_add, institution_create, staff_add
+
+from .activity import replay_year
+from .clock import DemoClock, messages_withheld
+from .programmes import DATA_FILE, load_programmes
 
 DEMO_CITY_SLUG = "kermanshah"
 # One memorable password for every demo account; printed after each run.
@@ -157,6 +166,13 @@ class DemoLoadResult:
     created: Counter = field(default_factory=Counter)
     accounts: list[DemoAccountRow] = field(default_factory=list)
     city: City | None = None
+    # What the replay of the year did (enrolments, cancellations, attendance marks, completions, ratings).
+    activity: Counter = field(default_factory=Counter)
+    # What could not be added (a partner or every learning domain of a programme gone, ...).
+    skipped: Counter = field(default_factory=Counter)
+    # Text messages and emails to demo people that were counted instead of sent.
+    withheld: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
@@ -364,10 +380,24 @@ def load_accounts(
 
 # --- the whole demo -------------------------------------------------------------------------------
 
-def load_demo() -> DemoLoadResult:
-    """Load (or top up) the demo in one transaction; a second run changes nothing."""
+def _approver(city: City) -> User | None:
+    """The demo secretariat officer publishes the programmes (the system does, if she is gone)."""
+    account = next(account for account in DEMO_ACCOUNTS if account.key == "secretariat")
+    user = User.objects.filter(mobile=account.mobile, is_active=True).first()
+    return user if user is not None and can_approve_programmes(user, city) else None
+
+
+def load_demo(*, today: dt.date | None = None, programmes: bool = True, activity: bool = True) -> DemoLoadResult:
+    """Load (or top up) the demo in one transaction; a second run, on any day, changes nothing.
+
+    `today` (default: today in Tehran) is the day the programmes' dates count from and the end of the
+    replayed year. `programmes=False` stops after the accounts; `activity=False` adds programmes and
+    offerings without replaying the year in them (quick, for tests: the year is only ever replayed in
+    the offerings a run adds, so a later full run does not add it to these).
+    """
     result = DemoLoadResult()
-    with transaction.atomic():
+    started = time.perf_counter()
+    with messages_withheld() as withheld, DemoClock().running() as clock, transaction.atomic():
         city = load_city(result)
         result.city = city
         districts = load_districts(result, city)
@@ -384,4 +414,14 @@ def load_demo() -> DemoLoadResult:
             audit_record(actor=None, label="demo", action="demo.load", city=city,
                          changes={"created": unaudited})
         load_accounts(result, city, districts, partners)
+        if programmes:
+            today = today or timezone.localdate()
+            added = load_programmes(
+                result, city=city, districts=districts, partners=partners, today=today, clock=clock,
+                rows=_read_json("demo", DATA_FILE)["programmes"], approver=_approver(city),
+            )
+            if activity:
+                replay_year(result, city=city, offerings=added, today=today, clock=clock, accounts=DEMO_ACCOUNTS)
+    result.withheld = Counter(withheld)
+    result.seconds = time.perf_counter() - started
     return result

@@ -22,7 +22,7 @@ import itertools
 import random
 import secrets
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -267,6 +267,8 @@ class GenerationResult:
     last_mobile: str
     method: str
     seconds: float = 0.0
+    # What the run's audit entry says about the citizens (filled when any were added).
+    changes: dict = field(default_factory=dict)
 
     @property
     def already_present(self) -> bool:
@@ -292,11 +294,13 @@ def generate_citizens(
     seed: int,
     batch_size: int = DEFAULT_BATCH,
     progress: Callable[[int], None] | None = None,
+    audit: bool = True,
 ) -> GenerationResult:
     """Add `count` synthetic citizens of `seed` to `city`, skipping any whose mobile number exists.
 
     Each batch commits on its own, so the web site keeps working during a long run and an
-    interrupted run keeps what it wrote; running the same command again completes it.
+    interrupted run keeps what it wrote; running the same command again completes it. With
+    `audit=False` the caller writes the run's one audit entry (`result.changes` says what to record).
     """
     if not 0 <= seed <= MAX_SEED:
         raise GenerationError(f"The seed must be between 0 and {MAX_SEED}.")
@@ -328,14 +332,14 @@ def generate_citizens(
         result.created += len(batch)
         if progress is not None:
             progress(len(batch))
-    with transaction.atomic():
-        audit_record(
-            actor=None, label="learningcity generate", action="demo.generate", city=city,
-            changes={
-                "seed": seed, "requested": count, "created": result.created, "skipped": result.skipped,
-                "mobiles": [result.first_mobile, result.last_mobile], "method": result.method,
-                "population_year": sampler.year,
-            },
-        )
+    result.changes = {
+        "seed": seed, "requested": count, "created": result.created, "skipped": result.skipped,
+        "mobiles": [result.first_mobile, result.last_mobile], "method": result.method,
+        "population_year": sampler.year,
+    }
+    if audit:
+        with transaction.atomic():
+            audit_record(actor=None, label="learningcity generate", action="demo.generate", city=city,
+                         changes=result.changes)
     result.seconds = (timezone.now() - started).total_seconds()
     return result

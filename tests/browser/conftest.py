@@ -84,7 +84,18 @@ def mobile_visit(chromium, live_server):
 
 @pytest.fixture
 def demo_city(transactional_db):
-    """The Kermanshah demo, loaded through the same command `make run` uses."""
+    """The Kermanshah demo without its programmes (fast), through the command `make run` uses."""
+    from django.core.management import call_command
+
+    call_command("demo", no_programmes=True, verbosity=0)
+    from learningcity.cities.models import City
+
+    return City.objects.get(slug="kermanshah")
+
+
+@pytest.fixture
+def full_demo_city(transactional_db):
+    """The whole Kermanshah demo: programmes, runs, enrolments, records (slower; for programme pages)."""
     from django.core.management import call_command
 
     call_command("demo", verbosity=0)

@@ -109,3 +109,20 @@ def test_api_docs_render_from_this_server_only(demo_city, visit):
     text = visit.page.content()
     assert "/api/v1/cities" in text and "/api/v1/auth/token" in text
     assert visit.foreign_requests() == []
+
+
+def test_programme_pages_of_the_full_demo_pass_axe_in_both_languages(full_demo_city, visit):
+    from learningcity.catalogue.models import Programme
+
+    programme = Programme.objects.filter(city=full_demo_city, status="published").order_by("pk").first()
+    problems = {}
+    for language in ("fa", "en"):
+        for path in ["/programmes/", "/programmes/?q=سواد", f"/programmes/{programme.pk}/", "/programmes/calendar/"]:
+            visit.go(f"/{language}{path}")
+            violations = serious_violations(visit.page)
+            if violations:
+                problems[f"{language}{path}"] = violations
+            visit.screenshot(f"full-{language}{path.strip('/').replace('/', '-').replace('?', '-')}")
+    assert problems == {}
+    assert visit.foreign_requests() == []
+    assert visit.failures == []

@@ -220,7 +220,8 @@ def test_a_completed_learner_keeps_their_seat_so_completion_never_reopens_enrolm
     from learningcity.enrolment.services import enrolment_request
     from learningcity.factories import CitizenFactory
 
-    latecomer, _created = enrolment_request(offering=offering, citizen=CitizenFactory(city=offering.city), acting_user=None)
+    latecomer, _created = enrolment_request(offering=offering, citizen=CitizenFactory(city=offering.city),
+                                            acting_user=None)
     assert latecomer.status == "waitlisted"
 
 
