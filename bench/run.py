@@ -3,12 +3,13 @@
 import argparse
 import sys
 
-from bench import generate, search
+from bench import enrol_rush, generate, search
 
-BENCHMARKS = {"generate": generate, "search": search}
+BENCHMARKS = {"generate": generate, "search": search, "enrol_rush": enrol_rush}
 QUICK_ARGS = {
     "generate": ["--citizens", "100000", "--programmes", "0", "--no-docs"],
     "search": ["--programmes", "20000", "--samples", "50"],
+    "enrol_rush": ["--citizens", "400", "--seats", "40", "--in-flight", "40"],
 }
 
 

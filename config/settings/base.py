@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "learningcity.cities.middleware.CityMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = env("DJANGO_ROOT_URLCONF", default="") or "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
