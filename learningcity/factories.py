@@ -1,15 +1,18 @@
 """factory_boy factories shared by every app's tests."""
 
+import datetime as _dt
 import itertools
 from decimal import Decimal
 
 import factory
+from django.utils import timezone as _tz
 from django.utils.text import slugify
 
 from learningcity.accounts.models import CitizenProfile, RoleAssignment, User
-from learningcity.catalogue.models import LearningDomain
+from learningcity.catalogue.models import LearningDomain, Offering, Programme, ProgrammeStatus, Session, Venue
 from learningcity.cities.models import City, District, PopulationFigure
 from learningcity.core.permissions import Role
+from learningcity.enrolment.models import Enrolment, EnrolmentStatus
 from learningcity.institutions.models import Accreditation, Institution, InstitutionType, StaffMembership
 
 _mobiles = itertools.count(100000000)
@@ -131,13 +134,6 @@ class LearningDomainFactory(factory.django.DjangoModelFactory):
 
 
 # --- catalogue, enrolment, records -------------------------------------------------------------
-
-import datetime as _dt  # noqa: E402
-
-from django.utils import timezone as _tz  # noqa: E402
-
-from learningcity.catalogue.models import Offering, Programme, ProgrammeStatus, Session, Venue  # noqa: E402
-from learningcity.enrolment.models import Enrolment, EnrolmentStatus  # noqa: E402
 
 
 class VenueFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,7 @@
 """The accounts policy: which city-, country- and network-wide capabilities a person holds."""
 
+from django.db.models import Q
+
 from learningcity.core.permissions import Capability, capabilities_of
 
 from .models import RoleAssignment
@@ -11,9 +13,10 @@ def roles_in_city(user, city) -> set[str]:
     cache = user.__dict__.setdefault("_city_roles", {})
     key = city.pk if city else None
     if key not in cache:
+        # The city's roles and the person's city-independent ones (country, network) in one query.
         cache[key] = set(
-            RoleAssignment.objects.filter(user=user, city=city).values_list("role", flat=True)
-        ) | set(RoleAssignment.objects.filter(user=user, city__isnull=True).values_list("role", flat=True))
+            RoleAssignment.objects.filter(Q(city=city) | Q(city__isnull=True), user=user).values_list("role", flat=True)
+        )
     return cache[key]
 
 

@@ -86,7 +86,6 @@ def offering_completion_preview(*, offering: Offering, include_decided: bool = F
     Two queries whatever the number of learners: the sessions, and the enrolments with their
     attendance counted in the database.
     """
-    # TODO(enrolment): when learningcity.enrolment.selectors offers attendance counts per enrolment, read them there.
     counts = sessions_of(offering)
     statuses = [EnrolmentStatus.CONFIRMED, *(DECIDED_STATUSES if include_decided else ())]
     enrolments = (

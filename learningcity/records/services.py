@@ -25,7 +25,7 @@ from learningcity.enrolment.models import Enrolment, EnrolmentStatus
 from . import permissions
 from .codes import new_code
 from .models import Certificate, Feedback, LearningRecord, Outcome
-from .selectors import (  # noqa: F401  (offering_completion_preview is part of this module's interface)
+from .selectors import (
     meets_attendance_rule,
     offering_completion_preview,
     records_valid,

@@ -13,7 +13,8 @@ from learningcity.core.models import AuditEntry
 from learningcity.core.sms import MemorySmsBackend
 from learningcity.enrolment.models import EnrolmentStatus
 from learningcity.records.models import Certificate, LearningRecord, Outcome
-from learningcity.records.services import enrolment_complete, offering_complete_all, offering_completion_preview
+from learningcity.records.selectors import offering_completion_preview
+from learningcity.records.services import enrolment_complete, offering_complete_all
 
 from .conftest import enrol
 
