@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("provider/", include("learningcity.catalogue.console_urls")),
     path("enrolments/", include("learningcity.enrolment.urls")),
     path("", include("learningcity.records.urls")),
+    path("", include("learningcity.workgroups.urls")),
     path("", include("learningcity.cities.urls")),
     path("", include("learningcity.core.urls")),
     prefix_default_language=True,

@@ -14,6 +14,18 @@ from learningcity.cities.models import City, District, PopulationFigure
 from learningcity.core.permissions import Role
 from learningcity.enrolment.models import Enrolment, EnrolmentStatus
 from learningcity.institutions.models import Accreditation, Institution, InstitutionType, StaffMembership
+from learningcity.workgroups.models import (
+    ActionPlan,
+    Decision,
+    GroupMember,
+    GroupRole,
+    Meeting,
+    Objective,
+    PlanResult,
+    PlanStatus,
+    Task,
+    WorkingGroup,
+)
 
 _mobiles = itertools.count(100000000)
 
@@ -209,3 +221,95 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     citizen = factory.SubFactory(UserFactory)
     status = EnrolmentStatus.CONFIRMED
     confirmed_at = factory.LazyFunction(_tz.now)
+
+
+# --- Working groups and the action plan ---------------------------------------------------------
+
+
+class WorkingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingGroup
+
+    city = factory.SubFactory(CityFactory)
+    slug = factory.Sequence(lambda n: f"group-{n}")
+    name_fa = factory.Sequence(lambda n: f"کارگروه سواد و مهارت‌های پایه {n}")
+    name_en = factory.Sequence(lambda n: f"Literacy and basic skills group {n}")
+    mandate_fa = "هماهنگی برنامه‌های سوادآموزی شهر"
+    mandate_en = "Coordinate the city's literacy programmes"
+    key_features = factory.LazyFunction(lambda: ["2.1"])
+
+
+class GroupMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupMember
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = GroupRole.MEMBER
+    joined_on = factory.LazyFunction(_tz.localdate)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    title_fa = factory.Sequence(lambda n: f"نشست {n}")
+    title_en = factory.Sequence(lambda n: f"Meeting {n}")
+    starts_at = factory.LazyFunction(lambda: _tz.now() + _dt.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + _dt.timedelta(hours=2))
+    place_fa = "تالار شهرداری"
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    meeting = factory.SubFactory(MeetingFactory)
+    group = factory.LazyAttribute(lambda o: o.meeting.group)
+    year = 1405
+    number = factory.Sequence(lambda n: n + 1)
+    text = "برگزاری دوره‌های سواد رسانه‌ای در همهٔ مناطق"
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    title = factory.Sequence(lambda n: f"کار {n}")
+    owner_user = factory.SubFactory(UserFactory)
+    deadline = factory.LazyFunction(lambda: _tz.localdate() + _dt.timedelta(days=14))
+
+
+class ActionPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionPlan
+
+    city = factory.SubFactory(CityFactory)
+    year = 1405
+    title_fa = "برنامهٔ عمل شهر یادگیرنده ۱۴۰۵"
+    title_en = "Learning-city action plan 1405"
+    status = PlanStatus.PUBLISHED
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    plan = factory.SubFactory(ActionPlanFactory)
+    area = "2.2"
+    code = factory.Sequence(lambda n: f"O2.2-{n}")
+    title_fa = "گسترش یادگیری در خانواده‌ها"
+    title_en = "More learning in families"
+
+
+class PlanResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanResult
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    code = factory.Sequence(lambda n: f"R{n}")
+    title_fa = "۲۰۰۰ خانواده در دوره‌های سواد رسانه‌ای"
+    title_en = "2,000 families in media-literacy courses"
+    target_value = Decimal("2000")

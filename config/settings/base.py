@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "learningcity.catalogue",
     "learningcity.enrolment",
     "learningcity.records",
+    "learningcity.workgroups",
     "learningcity.demo",
     "learningcity.api",
 ]

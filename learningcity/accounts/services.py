@@ -162,6 +162,8 @@ def role_grant(
     scope = ROLE_SCOPE.get(role)
     if scope is None or scope == Scope.INSTITUTION:
         raise DomainError(_("This role is given through an institution's staff list."), field="role")
+    if scope == Scope.WORKING_GROUP:
+        raise DomainError(_("This role is given through a working group's list of members."), field="role")
     if scope == Scope.CITY and city is None:
         raise DomainError(_("Choose the city for this role."), field="city")
     if scope == Scope.COUNTRY and not country:

@@ -18,6 +18,11 @@ class Role(models.TextChoices):
     NATIONAL_COMMISSION_OFFICER = "national_commission_officer", _("National commission officer")
     JURY_REVIEWER = "jury_reviewer", _("Jury reviewer")
     NETWORK_COORDINATOR = "network_coordinator", _("Network coordinator")
+    # Seats in a working group (workgroups.GroupMember.role "chair" is Role.GROUP_CHAIR, and so on).
+    GROUP_CHAIR = "group_chair", _("Working-group chair")
+    GROUP_SECRETARY = "group_secretary", _("Working-group secretary")
+    GROUP_MEMBER = "group_member", _("Working-group member (seat)")
+    GROUP_OBSERVER = "group_observer", _("Working-group observer")
 
 
 class Scope(models.TextChoices):
@@ -27,6 +32,7 @@ class Scope(models.TextChoices):
     INSTITUTION = "institution", _("Institution")
     COUNTRY = "country", _("Country")
     NETWORK = "network", _("Network")
+    WORKING_GROUP = "working_group", _("Working group")
 
 
 ROLE_SCOPE: dict[str, str] = {
@@ -38,6 +44,10 @@ ROLE_SCOPE: dict[str, str] = {
     Role.NATIONAL_COMMISSION_OFFICER: Scope.COUNTRY,
     Role.JURY_REVIEWER: Scope.NETWORK,
     Role.NETWORK_COORDINATOR: Scope.NETWORK,
+    Role.GROUP_CHAIR: Scope.WORKING_GROUP,
+    Role.GROUP_SECRETARY: Scope.WORKING_GROUP,
+    Role.GROUP_MEMBER: Scope.WORKING_GROUP,
+    Role.GROUP_OBSERVER: Scope.WORKING_GROUP,
 }
 
 
@@ -62,6 +72,17 @@ class Capability(models.TextChoices):
     SUBMIT_INDICATOR_VALUES = "submit_indicator_values", _("Report indicator values")
     # working groups
     TAKE_PART_IN_WORKING_GROUPS = "take_part_in_working_groups", _("Take part in working groups")
+    VIEW_GROUP = "view_group", _("See a working group's meetings, minutes and tasks")
+    SCHEDULE_MEETINGS = "schedule_meetings", _("Schedule meetings and invite members")
+    WRITE_MINUTES = "write_minutes", _("Write minutes and record attendance")
+    RECORD_DECISIONS = "record_decisions", _("Record decisions")
+    APPROVE_MINUTES = "approve_minutes", _("Approve minutes")
+    MANAGE_TASKS = "manage_tasks", _("Create and assign tasks")
+    UPDATE_OWN_TASKS = "update_own_tasks", _("Update the tasks one owns")
+    COMMENT_ON_TASKS = "comment_on_tasks", _("Comment on tasks")
+    UPLOAD_DOCUMENTS = "upload_documents", _("Attach documents")
+    MANAGE_GROUP_MEMBERS = "manage_group_members", _("Manage a working group's members")
+    REPORT_PLAN_RESULTS = "report_plan_results", _("Report progress on the action plan")
     # network side
     ENDORSE_APPLICATIONS = "endorse_applications", _("Endorse membership applications")
     REVIEW_APPLICATIONS = "review_applications", _("Review membership applications")
@@ -97,6 +118,21 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.NATIONAL_COMMISSION_OFFICER: frozenset({C.ENDORSE_APPLICATIONS}),
     Role.JURY_REVIEWER: frozenset({C.REVIEW_APPLICATIONS}),
     Role.NETWORK_COORDINATOR: frozenset({C.COORDINATE_NETWORK}),
+    Role.GROUP_CHAIR: frozenset(
+        {
+            C.VIEW_GROUP, C.SCHEDULE_MEETINGS, C.WRITE_MINUTES, C.RECORD_DECISIONS, C.APPROVE_MINUTES,
+            C.MANAGE_TASKS, C.UPDATE_OWN_TASKS, C.COMMENT_ON_TASKS, C.UPLOAD_DOCUMENTS, C.MANAGE_GROUP_MEMBERS,
+            C.REPORT_PLAN_RESULTS,
+        }
+    ),
+    Role.GROUP_SECRETARY: frozenset(
+        {
+            C.VIEW_GROUP, C.SCHEDULE_MEETINGS, C.WRITE_MINUTES, C.RECORD_DECISIONS, C.MANAGE_TASKS,
+            C.UPDATE_OWN_TASKS, C.COMMENT_ON_TASKS, C.UPLOAD_DOCUMENTS, C.REPORT_PLAN_RESULTS,
+        }
+    ),
+    Role.GROUP_MEMBER: frozenset({C.VIEW_GROUP, C.UPDATE_OWN_TASKS, C.COMMENT_ON_TASKS, C.UPLOAD_DOCUMENTS}),
+    Role.GROUP_OBSERVER: frozenset({C.VIEW_GROUP}),
 }
 
 

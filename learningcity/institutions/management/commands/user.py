@@ -13,6 +13,9 @@ from learningcity.accounts.validators import normalise_mobile
 from learningcity.cities.models import City
 from learningcity.core.errors import DomainError
 from learningcity.core.permissions import ROLE_SCOPE, Role, Scope
+
+# Working-group seats are given on the group's members page, not here.
+ROLES = [role for role in Role.values if ROLE_SCOPE[role] != Scope.WORKING_GROUP]
 from learningcity.institutions.models import Institution, StaffMembership
 from learningcity.institutions.services import staff_add
 
@@ -36,7 +39,7 @@ class Command(BaseCommand):
                 "network roles need neither. Everything happens in one transaction."
             ),
         )
-        create.add_argument("--role", required=True, help="One of: " + ", ".join(Role.values) + ".")
+        create.add_argument("--role", required=True, help="One of: " + ", ".join(ROLES) + ".")
         create.add_argument("--mobile", required=True, help="Iranian mobile number, e.g. 09121234567.")
         create.add_argument("--password", default="",
                             help="Password of a new person (checked as at sign-up).")
@@ -53,8 +56,8 @@ class Command(BaseCommand):
             self.create(**options)
 
     def create(self, *, role, mobile, password, name, institution, city, country, **options):
-        if role not in Role.values:
-            raise CommandError(f"Unknown role {role!r}. Choose one of: {', '.join(Role.values)}.")
+        if role not in ROLES:
+            raise CommandError(f"Unknown role {role!r}. Choose one of: {', '.join(ROLES)}.")
         scope = ROLE_SCOPE[role]
         try:
             mobile = normalise_mobile(mobile)

@@ -1,0 +1,1 @@
+"""documents — to be written."""
