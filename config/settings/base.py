@@ -148,6 +148,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learningcity.enrolment.tasks.send_session_reminders",
         "schedule": crontab(minute=0),  # hourly; the service sends only between 09:00 and 21:00 Tehran time
     },
+    "workgroups-weekly-digest": {
+        "task": "learningcity.workgroups.tasks.send_weekly_digests",
+        # Saturday, the first day of the Iranian working week, 08:00 (beat runs in TIME_ZONE, Tehran).
+        "schedule": crontab(minute=0, hour=8, day_of_week=6),
+    },
 }
 
 # --- Auth ------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ def _register_routers() -> None:
     from learningcity.enrolment.api import router as enrolment_router
     from learningcity.institutions.api import router as institutions_router
     from learningcity.records.api import router as records_router
+    from learningcity.workgroups.api import router as workgroups_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/cities", cities_router)
@@ -64,6 +65,7 @@ def _register_routers() -> None:
     api.add_router("", catalogue_router)
     api.add_router("", enrolment_router)
     api.add_router("", records_router)
+    api.add_router("", workgroups_router)
 
 
 _register_routers()
