@@ -15,7 +15,7 @@ from learningcity.core.i18n import localized
 
 from . import services
 from .models import Enrolment
-from .selectors import enrolments_of, offering_visible, waitlist_position
+from .selectors import enrolments_of, offering_to_enrol, waitlist_position
 
 router = Router(tags=["enrolment"])
 
@@ -78,7 +78,7 @@ def enrol(request, offering_id: int):
     `code`: `offering_cancelled`, `offering_finished`, `window_closed`, `cap_reached`; 404 for an
     offering that does not exist or is not published.
     """
-    offering = offering_visible(pk=offering_id, city=request.city)
+    offering = offering_to_enrol(pk=offering_id, city=request.city)
     if offering is None:
         raise NotFound(_("There is no such offering open for enrolment."))
     enrolment, created = services.enrolment_request(offering=offering, citizen=request.auth, acting_user=request.auth)

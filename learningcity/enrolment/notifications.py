@@ -93,17 +93,35 @@ def _message(kind: str, enrolment: Enrolment, language: str, reason: str = "") -
 
 
 def notify(kind: str, enrolments: Iterable[Enrolment], *, reason: str = "") -> None:
-    """Queue one message of `kind` to each enrolment's learner, sent once the transaction commits.
+    """Queue one message of `kind` to each enrolment's learner, once the transaction commits.
 
-    The enrolments need their citizen and offering (with programme and institution) loaded; a
-    waiting enrolment should carry `.position`.
+    Only the enrolments' ids (and waitlist positions) are queued: the messages are written by the
+    background task (`tasks.send_enrolment_notices`), so no request spends its time, or a row lock,
+    composing them. A waiting enrolment should carry `.position`.
     """
+    notices = [(enrolment.pk, getattr(enrolment, "position", None)) for enrolment in enrolments]
+    if notices:
+        from .tasks import send_enrolment_notices
+
+        transaction.on_commit(lambda: send_enrolment_notices.delay(kind, notices, reason), robust=True)
+
+
+def send(kind: str, notices: list[tuple[int, int | None]], reason: str = "") -> int:
+    """Write and queue the messages for (enrolment id, position) pairs; returns how many learners were told."""
+    positions = dict(notices)
+    enrolments = Enrolment.objects.filter(pk__in=positions).select_related(
+        "citizen", "offering", "offering__programme", "offering__programme__institution", "offering__venue"
+    )
+    told = 0
     for enrolment in enrolments:
+        enrolment.position = positions[enrolment.pk]
         citizen = enrolment.citizen
         language = citizen.preferred_language or "fa"
         with translation.override(language):
             subject, body = _message(kind, enrolment, language, reason)
         _queue(mobile=citizen.mobile, email=citizen.email, subject=str(subject), body=str(body))
+        told += 1
+    return told
 
 
 def _queue(*, mobile: str, email: str, subject: str, body: str) -> None:

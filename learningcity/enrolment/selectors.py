@@ -30,6 +30,17 @@ def offering_visible(*, pk: int, city) -> Offering | None:
     )
 
 
+def offering_to_enrol(*, pk: int, city) -> Offering | None:
+    """`offering_visible` with only what an enrolment request reads (the API's hot path: no venue or provider)."""
+    if city is None:
+        return None
+    return (
+        Offering.objects.select_related("programme", "city")
+        .filter(pk=pk, city=city, programme__status=ProgrammeStatus.PUBLISHED)
+        .first()
+    )
+
+
 def offering_in_city(*, pk: int, city) -> Offering | None:
     """Any offering of `city`, whatever its programme's state (for the staff pages; check the policy)."""
     if city is None:

@@ -2,7 +2,13 @@
 
 from celery import shared_task
 
-from . import services
+from . import notifications, services
+
+
+@shared_task
+def send_enrolment_notices(kind: str, notices: list, reason: str = "") -> int:
+    """Write each learner's message about their place (in their language) and queue its delivery."""
+    return notifications.send(kind, [tuple(notice) for notice in notices], reason)
 
 
 @shared_task

@@ -115,14 +115,17 @@ def test_one_person_firing_five_parallel_requests_gets_one_place(rush):
 
 def _widen_the_window(monkeypatch, pause: float = 0.05) -> None:
     """Make every seat decision slow: the count is read, then time passes before the enrolment is written."""
-    counts = services._counts
+    for name in ("_counts", "_seat_counts"):  # the row count (other services) and the counters (a request)
+        monkeypatch.setattr(services, name, _slowed(getattr(services, name), pause))
 
-    def slow_counts(offering):
-        result = counts(offering)
+
+def _slowed(read, pause: float):
+    def slow(offering):
+        result = read(offering)
         time.sleep(pause)
         return result
 
-    monkeypatch.setattr(services, "_counts", slow_counts)
+    return slow
 
 
 def _parallel_enrolments(offering, people) -> None:
@@ -148,7 +151,7 @@ def test_CONTROL_without_the_offering_lock_the_race_oversells(monkeypatch, insti
     did not overlap), and their passing proves nothing.
     """
     _widen_the_window(monkeypatch)
-    monkeypatch.setattr(services, "_lock_offering", lambda offering_id: (
+    monkeypatch.setattr(services, "_lock_offering", lambda offering_id, fields=None: (
         Offering.objects.select_related("programme", "programme__institution", "city").get(pk=offering_id)
     ))
     oversold = []
