@@ -13,7 +13,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -39,17 +38,17 @@ REMINDER_HOURS = (9, 21)
 # --- the lock and the counts ------------------------------------------------------------------
 
 
-def _lock_offering(offering_id: int) -> Offering:
+def _lock_offering(offering_id: int, *, fields: tuple[str, ...] | None = None) -> Offering:
     """The offering, its row locked until the transaction ends: every seat decision happens behind it.
 
-    A module-level function so that the control test can swap it for a version without the lock and
-    show that the race appears (tests/test_concurrency.py); nothing else may replace it.
+    With `fields`, only those columns are read (the enrolment request's short path). A module-level
+    function so that the control test can swap it for a version without the lock and show that the
+    race appears (tests/test_concurrency.py); nothing else may replace it.
     """
-    return (
-        Offering.objects.select_for_update(of=("self",))
-        .select_related("programme", "programme__institution", "city")
-        .get(pk=offering_id)
-    )
+    query = Offering.objects.select_for_update(of=("self",))
+    if fields:
+        return query.only(*fields).get(pk=offering_id)
+    return query.select_related("programme", "programme__institution", "city").get(pk=offering_id)
 
 
 def _counts(offering: Offering) -> dict[str, int]:
@@ -199,21 +198,47 @@ def enrolment_request(*, offering: Offering, citizen, acting_user, priority: int
         return existing, False
 
 
+def _places_held(citizen, city_id: int, today: dt.date) -> list[tuple[int, int, bool]]:
+    """The person's active places in the city's offerings: (enrolment id, offering id, counts toward the cap).
+
+    One query; a place counts toward the cap while its offering is scheduled and not over (as `_active_in_city`).
+    """
+    rows = Enrolment.objects.filter(citizen=citizen, status__in=ACTIVE_STATUSES, offering__city_id=city_id).values_list(
+        "id", "offering_id", "offering__status", "offering__ends_on"
+    )
+    return [
+        (pk, offering_id, status == OfferingStatus.SCHEDULED and (ends_on is None or ends_on >= today))
+        for pk, offering_id, status, ends_on in rows
+    ]
+
+
+# The offering's columns a seat decision needs; the lock reads only these (the rest comes from the caller's copy).
+_SEAT_FIELDS = ("status", "capacity", "enrolment_opens_at", "enrolment_closes_at", "waitlist_policy", "offer_hours",
+                "confirmed_count", "offered_count", "waitlist_count", "programme_id", "city_id", "venue_id",
+                "starts_on", "ends_on")
+
+
+def _seat_counts(locked: Offering) -> dict[str, int]:
+    """Seats held, on offer and people waiting, from the locked offering's counters (no row count)."""
+    return {"confirmed": locked.confirmed_count, "offered": locked.offered_count, "waiting": locked.waitlist_count}
+
+
 def _enrolment_request(*, offering: Offering, citizen, acting_user, priority: int) -> tuple[Enrolment, bool]:
-    now = timezone.now()
+    """The seat decision, kept short where it is serialised.
+
+    The person's own lock, their places and the cap are settled first, without the offering's lock, so
+    requests for the same offering queue only for the few statements that decide and write the seat: the
+    decision reads the offering's counters (kept exact by every service under this same lock) instead of
+    counting its enrolment rows.
+    """
     with transaction.atomic():
-        locked = _lock_offering(offering.pk)
-        _check_open(locked)
-        # Idempotent before anything else: a repeated request after the window closed still finds its place.
-        existing = _active_enrolment(locked, citizen)
-        if existing is not None:
-            return existing, False
-        if locked.programme.status != ProgrammeStatus.PUBLISHED:
-            raise NotFound(_("This programme is not open for enrolment."), code="not_published")
-        _check_window(locked, now)
         _lock_person(citizen)
-        cap = settings.ENROLMENT_CAP
-        if _active_in_city(citizen, locked.city, timezone.localdate(now)).count() >= cap:
+        today = timezone.localdate()
+        held = _places_held(citizen, offering.city_id, today)
+        existing_id = next((pk for pk, offering_id, _counts in held if offering_id == offering.pk), None)
+        if existing_id is None and sum(1 for *_rest, counts in held if counts) >= settings.ENROLMENT_CAP:
+            _check_open(offering)
+            cap = settings.ENROLMENT_CAP
             raise Conflict(
                 ngettext(
                     "You already have %(cap)d active enrolment in this city, the most one person may hold. "
@@ -224,25 +249,45 @@ def _enrolment_request(*, offering: Offering, citizen, acting_user, priority: in
                 ) % {"cap": cap},
                 code="cap_reached",
             )
-        counts = _counts(locked)
+        locked = _lock_offering(offering.pk, fields=_SEAT_FIELDS)
+        for name in ("programme", "city", "venue"):
+            # The caller's related objects (for the messages) ride along; the seat columns are fresh.
+            if name in offering._state.fields_cache and name not in locked._state.fields_cache:
+                locked._state.fields_cache[name] = offering._state.fields_cache[name]
+        _check_open(locked)
+        if existing_id is not None:
+            # Idempotent before anything else: a repeated request after the window closed still finds its place.
+            existing = Enrolment.objects.get(pk=existing_id)
+            existing.offering = locked
+            existing.citizen = citizen
+            existing.position = waitlist_position(existing)
+            return existing, False
+        if offering.programme.status != ProgrammeStatus.PUBLISHED:
+            raise NotFound(_("This programme is not open for enrolment."), code="not_published")
+        # Taken under the lock, so the queue's order (requested_at) is the order the lock granted.
+        now = timezone.now()
+        _check_window(locked, now)
+        counts = _seat_counts(locked)
         if _free_seats(locked, counts) > 0 and counts["waiting"]:
-            # Someone is already waiting for a seat that is free: they come first.
+            # Someone is already waiting for a seat that is free (e.g. after the capacity grew): they come first.
+            counts = _counts(locked)
             _fill_free_seats(locked, counts, now)
         seat = _free_seats(locked, counts) > 0
         enrolment = Enrolment(
-            offering=locked, citizen=citizen, priority=priority,
+            offering=locked, citizen=citizen, priority=priority, requested_at=now,
             status=EnrolmentStatus.CONFIRMED if seat else EnrolmentStatus.WAITLISTED,
             confirmed_at=now if seat else None,
         )
-        try:
-            enrolment.full_clean(exclude=["offering", "citizen"], validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            field, messages = next(iter(exc.message_dict.items()))
-            raise DomainError(messages[0], field=field) from exc
-        enrolment.save()
+        enrolment.save(force_insert=True)
         counts["confirmed" if seat else "waiting"] += 1
         _store_counts(locked, counts)
-        enrolment.position = None if seat else waitlist_position(enrolment)
+        if seat:
+            enrolment.position = None
+        elif priority == 0:
+            # The lowest group, and the newest request: everyone already waiting is ahead.
+            enrolment.position = counts["waiting"]
+        else:
+            enrolment.position = waitlist_position(enrolment)
         audit_created(actor=acting_user, obj=enrolment, action="enrolment.request", city=locked.city,
                       label="system")
         notifications.notify(notifications.CONFIRMED if seat else notifications.WAITLISTED, [enrolment])
@@ -557,3 +602,41 @@ def attendance_record(*, session: Session, enrolment: Enrolment, present: bool, 
         raise NotFound(_("This person is not enrolled in this offering."), code="not_found")
     attendance_record_many(session=session, marks={enrolment.pk: present}, acting_user=acting_user)
     return Attendance.objects.get(session=session, enrolment=enrolment)
+
+
+# --- the waitlist's priority groups -----------------------------------------------------------
+
+
+def enrolment_set_priority(*, enrolment: Enrolment, priority: int, acting_user) -> Enrolment:
+    """Staff who run the offering move a waiting person into a priority group (0 = everyone, higher first).
+
+    Only a place on the waitlist has a group that matters; the queue's order is always read as
+    `selectors.WAITLIST_ORDER` (group, then first come), so changing the group under the offering's
+    lock is what moves the person. Setting the group they are already in changes nothing. The
+    returned enrolment carries its new `.position`.
+    """
+    if not permissions.may_manage_offering(acting_user, enrolment.offering):
+        raise NotAllowed(_("Only the provider can put someone in a priority group."), code="forbidden")
+    try:
+        priority = int(priority)
+    except (TypeError, ValueError):
+        raise DomainError(_("Choose a priority group between 0 and %(max)d.") % {"max": MAX_PRIORITY},
+                          field="priority") from None
+    if not 0 <= priority <= MAX_PRIORITY:
+        raise DomainError(_("Choose a priority group between 0 and %(max)d.") % {"max": MAX_PRIORITY},
+                          field="priority")
+    with transaction.atomic():
+        offering = _lock_offering(enrolment.offering_id)
+        _check_open(offering)
+        current = _refetch(enrolment, offering)
+        if current.status != EnrolmentStatus.WAITLISTED:
+            raise Conflict(_("Only people on the waitlist have a priority group; %(name)s is not waiting.")
+                           % {"name": current.citizen.name}, code="not_waiting")
+        if current.priority != priority:
+            before = snapshot(current)
+            current.priority = priority
+            current.save(update_fields=["priority"])
+            audit_updated(actor=acting_user, obj=current, before=before, action="enrolment.priority",
+                          city=offering.city)
+        current.position = waitlist_position(current)
+    return current

@@ -19,4 +19,6 @@ urlpatterns = [
     path("offerings/<int:pk>/capacity/", views.set_capacity, name="capacity"),
     path("offerings/<int:pk>/cancel/", views.cancel_offering, name="cancel_offering"),
     path("sessions/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("<int:pk>/priority/", views.set_priority, name="priority"),
+    path("offerings/<int:pk>/enrol-on-behalf/", views.enrol_on_behalf, name="enrol_on_behalf"),
 ]

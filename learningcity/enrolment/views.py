@@ -1,5 +1,6 @@
 """Enrolment pages: the enrolment panel of an offering and the learner's buttons, and the staff's
-attendee list, exports, session check-in and cancelling an offering.
+attendee list (with waitlist priority groups and enrolling someone on their behalf), exports, session
+check-in and cancelling an offering.
 
 Views stay thin: selectors fetch what the person may see, the policy decides, services write.
 What a person may not see or do is a 404. Every page works without JavaScript; with htmx the
@@ -27,7 +28,7 @@ from learningcity.core.jalali import format_date, uses_jalali
 from learningcity.core.text import persian_digits
 
 from . import permissions, services
-from .forms import CapacityForm, CheckInForm, OfferingCancelForm
+from .forms import CapacityForm, CheckInForm, EnrolOnBehalfForm, OfferingCancelForm, PriorityForm, priority_choices
 from .models import Enrolment, EnrolmentStatus
 from .selectors import (
     attendees_of,
@@ -227,6 +228,10 @@ def _staff_offering(request, pk: int, allowed) -> Offering:
 def attendees(request, pk: int):
     """Who holds a seat, who has one on offer and who waits, with contact details for the offering's staff."""
     offering = _staff_offering(request, pk, permissions.may_view_attendees)
+    return _attendees_page(request, offering)
+
+
+def _attendees_page(request, offering, *, behalf_form=None):
     may_manage = permissions.may_manage_offering(request.user, offering)
     return render(request, "enrolment/attendees.html", {
         "offering": offering,
@@ -238,6 +243,8 @@ def attendees(request, pk: int):
         "may_check_in": permissions.may_record_attendance(request.user, offering),
         "capacity_form": CapacityForm(initial={"capacity": offering.capacity}) if may_manage else None,
         "is_scheduled": offering.status == OfferingStatus.SCHEDULED,
+        "priority_choices": priority_choices() if may_manage else [],
+        "behalf_form": behalf_form or (EnrolOnBehalfForm() if may_manage else None),
     })
 
 
@@ -408,3 +415,71 @@ def cancel_offering(request, pk: int):
         "form": form,
         "affected": offering.confirmed_count + offering.offered_count + offering.waitlist_count,
     })
+
+
+# --- staff: priority groups and enrolling someone on their behalf -----------------------------
+
+
+def _n(value) -> str:
+    return persian_digits(value) if uses_jalali() else str(value)
+
+
+def _managed_enrolment(request, pk: int) -> Enrolment:
+    """An enrolment in an offering of the request's city that this person runs; else 404."""
+    enrolment = (
+        Enrolment.objects.select_related("offering", "offering__programme", "offering__programme__institution",
+                                         "offering__city", "citizen")
+        .filter(pk=pk, offering__city=_city_of(request))
+        .first()
+    )
+    if enrolment is None or not permissions.may_manage_offering(request.user, enrolment.offering):
+        raise Http404
+    return enrolment
+
+
+@require_POST
+def set_priority(request, pk: int):
+    """Move a waiting person into another priority group; their place in the queue follows."""
+    enrolment = _managed_enrolment(request, pk)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["priority"]))
+    else:
+        try:
+            current = services.enrolment_set_priority(enrolment=enrolment, priority=form.cleaned_data["priority"],
+                                                      acting_user=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("%(name)s is in priority group %(group)s, number %(position)s on the waitlist.")
+                             % {"name": current.citizen.name, "group": _n(current.priority),
+                                "position": _n(current.position)})
+    return redirect("enrolment:attendees", pk=enrolment.offering_id)
+
+
+@require_POST
+def enrol_on_behalf(request, pk: int):
+    """Staff who run the offering enrol a person with an account, found by mobile number, in a priority group."""
+    offering = _staff_offering(request, pk, permissions.may_manage_offering)
+    form = EnrolOnBehalfForm(request.POST)
+    if form.is_valid():
+        citizen = form.cleaned_data["citizen"]
+        try:
+            enrolment, created = services.enrolment_request(
+                offering=offering, citizen=citizen, acting_user=request.user, priority=form.cleaned_data["priority"]
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            values = {"name": citizen.name, "group": _n(enrolment.priority)}
+            if not created:
+                messages.info(request, _("%(name)s already has a place in this offering: %(status)s.")
+                              % {**values, "status": enrolment.get_status_display()})
+            elif enrolment.status == EnrolmentStatus.WAITLISTED:
+                messages.success(request, _("%(name)s is on the waitlist, number %(position)s, in priority group "
+                                            "%(group)s. They are told by text message.")
+                                 % {**values, "position": _n(enrolment.position)})
+            else:
+                messages.success(request, _("%(name)s has a confirmed seat. They are told by text message.") % values)
+            return redirect("enrolment:attendees", pk=offering.pk)
+    return _attendees_page(request, offering, behalf_form=form)

@@ -66,6 +66,8 @@ def my_records(request):
     rows = []
     for record in records_of(request.auth):
         certificate = getattr(record, "certificate", None)
+        if certificate is not None and certificate.revoked_at is not None:
+            certificate = None  # a withdrawn certificate no longer proves anything
         rows.append(RecordOut(
             id=record.pk, title_fa=record.title_fa, title_en=record.title_en, provider_fa=record.provider_fa,
             provider_en=record.provider_en, domains=[DomainOut(**d) for d in record.domains or []],

@@ -1,11 +1,15 @@
-"""Forms of the records pages: feedback, completion decisions, and typing a certificate code."""
+"""Forms of the records pages: feedback, completion decisions, typing a certificate code, and the staff's
+corrections, voids and certificate withdrawals."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from learningcity.catalogue.console_forms import HoursField, LocalDateField
 from learningcity.core.forms import BootstrapFormMixin
 
 from .codes import normalise_code
+from .models import Outcome
+from .templatetags.records_tags import format_hours
 
 RATING_CHOICES = [
     (1, _("1 – Poor")),
@@ -67,3 +71,60 @@ class VerifyForm(BootstrapFormMixin, forms.Form):
         if code is None:
             raise forms.ValidationError(_("A verification code has ten letters and digits, like ABCD-EFGH-JK."))
         return code
+
+
+REASON_MAX_LENGTH = 500
+PUBLIC_REASON_HELP = _("The learner receives this text, and the certificate's public verification page shows it. "
+                       "Write no personal details.")
+
+
+def _reason(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise forms.ValidationError(_("This field is required."), code="required")
+    return text
+
+
+class RecordCorrectForm(BootstrapFormMixin, forms.Form):
+    """What a correction may change: hours, dates (Jalali on Persian pages) and the outcome."""
+
+    prefix = "correct"
+
+    hours = HoursField(label=_("Hours of learning"), error_messages={"required": _("Enter the hours.")})
+    started_on = LocalDateField(label=_("Started"))
+    completed_on = LocalDateField(label=_("Completed"))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+
+    @classmethod
+    def for_record(cls, record):
+        return cls(initial={"hours": format_hours(record.hours), "started_on": record.started_on,
+                            "completed_on": record.completed_on, "outcome": record.outcome})
+
+
+class RecordVoidForm(BootstrapFormMixin, forms.Form):
+    """Withdraw a record, with the reason the learner and the verification page will read."""
+
+    prefix = "void"
+
+    reason = forms.CharField(label=_("Why is the record voided?"), max_length=REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 3}), help_text=PUBLIC_REASON_HELP)
+    confirm = forms.BooleanField(label=_("Yes, void this record and withdraw its certificate."),
+                                 error_messages={"required": _("Tick the box to confirm.")})
+
+    def clean_reason(self) -> str:
+        return _reason(self.cleaned_data["reason"])
+
+
+class CertificateRevokeForm(BootstrapFormMixin, forms.Form):
+    """Withdraw a certificate while the learning stays on the record."""
+
+    prefix = "revoke"
+
+    reason = forms.CharField(label=_("Why is the certificate withdrawn?"), max_length=REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 3}), help_text=PUBLIC_REASON_HELP)
+    confirm = forms.BooleanField(label=_("Yes, withdraw this certificate."),
+                                 error_messages={"required": _("Tick the box to confirm.")})
+
+    def clean_reason(self) -> str:
+        return _reason(self.cleaned_data["reason"])
+

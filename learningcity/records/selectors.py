@@ -1,15 +1,19 @@
 """Reads about learning records: completion previews, a person's learning, and certificate checks."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from learningcity.accounts.validators import normalise_mobile
 from learningcity.catalogue.models import CompletionRule, Offering
+from learningcity.core.text import fold_digits
 from learningcity.enrolment.models import Enrolment, EnrolmentStatus
 from learningcity.enrolment.selectors import enrolments_of
 
@@ -214,11 +218,16 @@ class VerificationState:
 
 @dataclass(frozen=True)
 class Verification:
-    """What a certificate's code says: whether it stands, and if so, what it certifies."""
+    """What a certificate's code says: whether it stands, and if so, what it certifies.
+
+    `latest` is the newest version of the certificate's record: the one that stands now, or the
+    row that voided it.
+    """
 
     state: str
     code: str
     certificate: Certificate | None = None
+    latest: LearningRecord | None = None
 
     @property
     def valid(self) -> bool:
@@ -228,9 +237,38 @@ class Verification:
     def record(self) -> LearningRecord | None:
         return self.certificate.record if self.certificate else None
 
+    @property
+    def withdrawn_at(self) -> dt.datetime | None:
+        """When the certificate stopped verifying because it (or its record) was withdrawn."""
+        if self.state == VerificationState.VOIDED and self.latest is not None:
+            return self.latest.recorded_at
+        if self.state == VerificationState.REVOKED:
+            return self.certificate.revoked_at
+        return None
+
+    @property
+    def reason(self) -> str:
+        if self.state == VerificationState.VOIDED and self.latest is not None:
+            return self.latest.voided_reason
+        if self.state == VerificationState.REVOKED:
+            return self.certificate.revoked_reason
+        return ""
+
+    @property
+    def replaced_at(self) -> dt.datetime | None:
+        """When a correction replaced the certificate's record (and so the certificate)."""
+        if self.state != VerificationState.SUPERSEDED:
+            return None
+        following = _successor(self.certificate.record)
+        return following.recorded_at if following is not None else None
+
 
 def certificate_verification(code: str) -> Verification:
-    """Look a typed code up. A certificate stands unless revoked, or its record was voided or corrected."""
+    """Look a typed code up. A certificate stands unless revoked, or its record was voided or corrected.
+
+    A voided record explains itself first (the void says why), then a revoked certificate, then a
+    correction.
+    """
     normalised = normalise_code(code)
     if normalised is None:
         return Verification(state=VerificationState.UNKNOWN, code=(code or "")[:32])
@@ -241,25 +279,36 @@ def certificate_verification(code: str) -> Verification:
     )
     if certificate is None:
         return Verification(state=VerificationState.UNKNOWN, code=normalised)
-    if certificate.revoked_at is not None:
-        return Verification(state=VerificationState.REVOKED, code=normalised, certificate=certificate)
     record = certificate.record
-    if record.voided_reason:
-        return Verification(state=VerificationState.VOIDED, code=normalised, certificate=certificate)
     head = _latest_version(record)
-    if head.pk != record.pk:
-        state = VerificationState.VOIDED if head.voided_reason else VerificationState.SUPERSEDED
-        return Verification(state=state, code=normalised, certificate=certificate)
-    return Verification(state=VerificationState.VALID, code=normalised, certificate=certificate)
+    state = certificate_state(certificate, record=record, latest=head)
+    return Verification(state=state, code=normalised, certificate=certificate, latest=head)
+
+
+def certificate_state(certificate: Certificate, *, record: LearningRecord, latest: LearningRecord) -> str:
+    """Whether a certificate verifies, given its record and the newest version of that record."""
+    if record.voided_reason or latest.voided_reason:
+        return VerificationState.VOIDED
+    if certificate.revoked_at is not None:
+        return VerificationState.REVOKED
+    if latest.pk != record.pk:
+        return VerificationState.SUPERSEDED
+    return VerificationState.VALID
+
+
+def _successor(record: LearningRecord) -> LearningRecord | None:
+    try:
+        return record.superseded_by
+    except LearningRecord.DoesNotExist:
+        return None
 
 
 def _latest_version(record: LearningRecord) -> LearningRecord:
     """Follow corrections to the record that stands now (or the one that voided it)."""
     current = record
     for _step in range(MAX_CHAIN):
-        try:
-            following = current.superseded_by
-        except LearningRecord.DoesNotExist:
+        following = _successor(current)
+        if following is None:
             return current
         current = following
     return current
@@ -283,3 +332,158 @@ def verify_url(code: str, *, request=None, city=None, language: str | None = Non
     if request is not None:
         return request.build_absolute_uri(path)
     return f"{site_root(city)}{path}"
+
+
+# --- Staff: one record and its history, the records of an offering and of the city ------------------
+
+MAX_HISTORY = 200
+MAX_SEARCH_WORDS = 6
+_PERSIAN_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
+_ARABIC_LETTERS = str.maketrans({"\u06cc": "\u064a", "\u06a9": "\u0643"})
+_WORD_BREAKS = re.compile(r"[\s\u200c]+")
+
+
+class RecordState:
+    STANDING = "standing"
+    CORRECTED = "corrected"
+    VOIDED = "voided"
+
+
+@dataclass
+class RecordVersion:
+    """One row of a record's history, with its certificate (if any) and whether that still verifies."""
+
+    record: LearningRecord
+    certificate: Certificate | None
+    certificate_state: str | None
+    is_current: bool
+
+    @property
+    def is_void(self) -> bool:
+        return bool(self.record.voided_reason)
+
+
+@dataclass
+class RecordHistory:
+    """A record's versions, oldest first: the completion, its corrections, and a void if there was one."""
+
+    versions: list[RecordVersion]
+    shown: LearningRecord
+    latest: LearningRecord
+
+    @property
+    def state(self) -> str:
+        if self.latest.voided_reason:
+            return RecordState.VOIDED
+        return RecordState.STANDING if self.latest.pk == self.shown.pk else RecordState.CORRECTED
+
+    @property
+    def standing(self) -> bool:
+        return self.state == RecordState.STANDING
+
+    @property
+    def certificate(self) -> Certificate | None:
+        """The certificate of the version that stands (None once voided)."""
+        if not self.standing:
+            return None
+        return next((v.certificate for v in self.versions if v.is_current), None)
+
+    @property
+    def successor(self) -> LearningRecord | None:
+        """The version that replaced the one shown (a correction or the void)."""
+        return next((v.record for v in self.versions if v.record.supersedes_id == self.shown.pk), None)
+
+
+def record_in_city(*, pk: int, city) -> LearningRecord | None:
+    """Any version of a record of `city`, with the learner and where it was learnt; check the policy."""
+    if city is None:
+        return None
+    return (
+        LearningRecord.objects.select_related("citizen", "city", "institution", "enrolment", "recorded_by")
+        .filter(pk=pk, city=city)
+        .first()
+    )
+
+
+def record_history(record: LearningRecord) -> RecordHistory:
+    """Every version of `record`'s chain, in one query.
+
+    All versions share the learner, provider, programme and enrolment (a correction copies them), so
+    the chain is read among those rows and put in order by following `supersedes`.
+    """
+    rows = list(
+        LearningRecord.objects.filter(
+            citizen_id=record.citizen_id, institution_id=record.institution_id, programme_id=record.programme_id,
+            enrolment_id=record.enrolment_id, city_id=record.city_id,
+        )
+        .select_related("certificate", "recorded_by")
+        .order_by("pk")[:MAX_HISTORY]
+    )
+    by_pk = {row.pk: row for row in rows}
+    following = {row.supersedes_id: row for row in rows if row.supersedes_id}
+    first = by_pk.get(record.pk, record)
+    while first.supersedes_id in by_pk:
+        first = by_pk[first.supersedes_id]
+    chain = [first]
+    while chain[-1].pk in following and len(chain) < MAX_HISTORY:
+        chain.append(following[chain[-1].pk])
+    latest = chain[-1]
+    versions = []
+    for row in chain:
+        certificate = row.certificate if _has_certificate(row) else None
+        state = certificate_state(certificate, record=row, latest=latest) if certificate else None
+        versions.append(RecordVersion(record=row, certificate=certificate, certificate_state=state,
+                                      is_current=row.pk == latest.pk))
+    return RecordHistory(versions=versions, shown=by_pk.get(record.pk, record), latest=latest)
+
+
+def _has_certificate(record: LearningRecord) -> bool:
+    try:
+        return record.certificate is not None
+    except Certificate.DoesNotExist:
+        return False
+
+
+def latest_records_of_offering(offering: Offering) -> dict[int, LearningRecord]:
+    """Enrolment id -> the newest version of its record (standing, or the row that voided it); one query."""
+    rows = (
+        LearningRecord.objects.filter(enrolment__offering=offering, superseded_by__isnull=True)
+        .only("pk", "enrolment_id", "voided_reason")
+        .order_by("pk")
+    )
+    return {row.enrolment_id: row for row in rows}
+
+
+def _spellings(word: str) -> set[str]:
+    """A word as typed, with Persian and with Arabic yeh and kaf: names are stored as people typed them."""
+    return {word, word.translate(_PERSIAN_LETTERS), word.translate(_ARABIC_LETTERS)}
+
+
+def _word_matches(word: str) -> Q:
+    matches = Q()
+    for spelling in _spellings(word):
+        matches |= (Q(citizen__name__icontains=spelling) | Q(title_fa__icontains=spelling)
+                    | Q(title_en__icontains=spelling))
+    digits = fold_digits(word)
+    try:
+        matches |= Q(citizen__mobile=normalise_mobile(digits))
+    except ValidationError:
+        if digits.isdigit():
+            matches |= Q(citizen__mobile__contains=digits) | Q(title_fa__contains=digits)
+    return matches
+
+
+def records_in_city(*, city, query: str = "", state: str = RecordState.STANDING) -> QuerySet[LearningRecord]:
+    """The newest version of each record of `city` (standing, voided, or both with state=""), newest first.
+
+    Every word of `query` must occur in the learner's name or mobile number or in the programme title
+    as recorded; Arabic and Persian spellings of yeh and kaf find each other.
+    """
+    rows = LearningRecord.objects.filter(city=city, superseded_by__isnull=True)
+    if state == RecordState.STANDING:
+        rows = rows.filter(voided_reason="")
+    elif state == RecordState.VOIDED:
+        rows = rows.exclude(voided_reason="")
+    for word in [w for w in _WORD_BREAKS.split(query or "") if w][:MAX_SEARCH_WORDS]:
+        rows = rows.filter(_word_matches(word))
+    return rows.select_related("citizen", "certificate").order_by("-completed_on", "-pk")

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from learningcity.catalogue.models import CompletionRule, Offering, OfferingStatus, Programme
-from learningcity.core.audit import audit_created, audit_record
+from learningcity.core.audit import audit_created, audit_record, audit_updated, snapshot
 from learningcity.core.errors import Conflict, DomainError, NotAllowed
+from learningcity.core.jalali import format_date
 from learningcity.core.tasks import deliver_email, deliver_sms
 from learningcity.core.text import persian_digits
 from learningcity.enrolment.models import Enrolment, EnrolmentStatus
@@ -251,6 +252,10 @@ def record_void(*, record: LearningRecord, actor, reason: str) -> LearningRecord
         void.voided_reason = reason
         _save_successor(void)
         audit_created(actor=actor, obj=void, action="record.void")
+        # The standing version's certificate is withdrawn with it, for the same reason, in this transaction.
+        certificate = Certificate.objects.select_for_update().filter(record=locked, revoked_at__isnull=True).first()
+        if certificate is not None:
+            _revoke(certificate, actor=actor, reason=reason, city=void.city)
         transaction.on_commit(lambda: _notify(void, None, "voided"))
     return void
 
@@ -280,6 +285,60 @@ def record_correct(*, record: LearningRecord, actor, **fields) -> LearningRecord
         audit_created(actor=actor, obj=successor, action="record.correct")
         transaction.on_commit(lambda: _notify(successor, certificate, "corrected"))
     return successor
+
+
+# --- Certificates: withdrawn while the learning stays on the record ----------------------------------
+
+def _revoke(certificate: Certificate, *, actor, reason: str, city) -> None:
+    before = snapshot(certificate)
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_reason = reason
+    certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    audit_updated(actor=actor, obj=certificate, before=before, action="certificate.revoke", city=city)
+
+
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Withdraw a certificate (e.g. a copy was misused): its code stops verifying, the record stays.
+
+    Only the certificate of the version that stands can be withdrawn; older ones already no longer
+    verify. The learner is told why. Voiding a record withdraws its certificate too (`record_void`).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(gettext_lazy("Say why the certificate is withdrawn."), field="reason")
+    if len(reason) > 500:
+        raise DomainError(gettext_lazy("Write at most %(max)d characters.") % {"max": 500}, field="reason")
+    record = LearningRecord.objects.select_related("citizen", "city", "institution").get(pk=certificate.record_id)
+    if not permissions.can_amend_record(actor, record):
+        raise NotAllowed(gettext_lazy("You cannot change this learning record."))
+    with transaction.atomic():
+        # The record first, then its certificate: the order `record_void` and `record_correct` lock in.
+        list(LearningRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk", flat=True))
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.revoked_at is not None:
+            raise Conflict(_("This certificate was already withdrawn on %(date)s.")
+                           % {"date": format_date(locked.revoked_at)})
+        if not records_valid().filter(pk=record.pk).exists():
+            raise Conflict(gettext_lazy("This certificate no longer verifies: its record was corrected or voided."))
+        _revoke(locked, actor=actor, reason=reason, city=record.city)
+        locked.record = record
+        transaction.on_commit(lambda: _notify_certificate_revoked(locked))
+    return locked
+
+
+def _notify_certificate_revoked(certificate: Certificate) -> None:
+    """Tell the learner their certificate was withdrawn and why, in their language."""
+    record = certificate.record
+    learner = record.citizen
+    language = learner.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"name": learner.get_short_name(), "title": record.title, "reason": certificate.revoked_reason}
+        subject = _("Your certificate was withdrawn: %(title)s") % context
+        body = _("%(name)s, your certificate for “%(title)s” was withdrawn and no longer verifies. "
+                 "Reason: %(reason)s. The learning itself stays on your record.") % context
+    deliver_sms.delay(learner.mobile, body)
+    if learner.email:
+        deliver_email.delay(subject, body, [learner.email])
 
 
 # --- Feedback ------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Pages of the learning record: My learning, certificates, public verification, completion and feedback.
+"""Pages of the learning record: My learning, certificates, public verification, completion and feedback,
+and the staff's pages to correct or void a learner's record and withdraw a certificate.
 
 Views stay thin: selectors and the policy decide what is shown, services write. Whatever a person
 may not see is a 404 (the learner's own pages send a visitor who is not logged in to log in).
@@ -7,12 +8,13 @@ may not see is a 404 (the learner's own pages send a visitor who is not logged i
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from learningcity.catalogue.models import CompletionRule
@@ -21,7 +23,14 @@ from learningcity.core.text import persian_digits
 from learningcity.enrolment.models import EnrolmentStatus
 
 from . import permissions, services
-from .forms import CompletionDecisionForm, FeedbackForm, VerifyForm
+from .forms import (
+    CertificateRevokeForm,
+    CompletionDecisionForm,
+    FeedbackForm,
+    RecordCorrectForm,
+    RecordVoidForm,
+    VerifyForm,
+)
 from .pdf import PdfUnavailable, certificate_pdf
 from .selectors import (
     certificate_verification,
@@ -30,13 +39,20 @@ from .selectors import (
     feedback_given,
     hours_by_domain,
     hours_total,
+    latest_records_of_offering,
     offering_completion_preview,
     offering_for_completion,
+    record_history,
+    record_in_city,
     record_of,
+    records_in_city,
     records_of,
     sessions_of,
     verify_url,
 )
+
+RECORDS_PER_PAGE = 25
+RECORD_LIST_STATES = ("standing", "voided", "all")
 
 
 def _verify_rate(group, request) -> str:
@@ -68,7 +84,7 @@ def my_learning(request):
 def certificate(request, pk: int):
     """The learner's certificate as a PDF in the page's language; a clear page where PDFs cannot be made."""
     record = record_of(request.user, pk)
-    if record is None or not hasattr(record, "certificate"):
+    if record is None or not hasattr(record, "certificate") or record.certificate.revoked_at is not None:
         raise Http404
     language = _language()
     url = verify_url(record.certificate.code, request=request, language=language)
@@ -145,6 +161,9 @@ def completion(request, pk: int):
         _decide(request, offering)
         return redirect("records:completion", pk=offering.pk)
     rows = offering_completion_preview(offering=offering, include_decided=True)
+    latest = latest_records_of_offering(offering)
+    for row in rows:
+        row.record = latest.get(row.enrolment.pk)
     pending = [row for row in rows if not row.decided]
     return render(request, "records/completion.html", {
         "offering": offering,
@@ -189,3 +208,117 @@ def _decide(request, offering) -> None:
                          % {"name": enrolment.citizen.name})
     else:
         messages.success(request, _("%(name)s is recorded as not completed.") % {"name": enrolment.citizen.name})
+
+
+# --- Staff: a learner's record, its history, corrections, voids and certificates -------------------
+
+def _amendable_record(request, pk: int):
+    """Any version of a record of this city that the person may correct or void; else 404."""
+    record = record_in_city(pk=pk, city=request.city)
+    if record is None or not permissions.can_amend_record(request.user, record):
+        raise Http404
+    return record
+
+
+def _record_page(request, record, *, correct_form=None, void_form=None, revoke_form=None):
+    """The record, every version of it, and the forms that fit its state (none once corrected or voided)."""
+    history = record_history(record)
+    certificate = history.certificate
+    may_revoke = certificate is not None and certificate.revoked_at is None
+    shown = {"correct": history.standing, "void": history.standing, "revoke": may_revoke}
+    # A refusal about a form the page no longer shows (the record changed meanwhile) goes at the top.
+    refusals = [error for name, form in (("correct", correct_form), ("void", void_form), ("revoke", revoke_form))
+                if form is not None and not shown[name] for error in form.non_field_errors()]
+    return render(request, "records/record.html", {
+        "record": record,
+        "history": history,
+        "latest": history.latest,
+        "certificate": certificate,
+        "correct_form": correct_form or RecordCorrectForm.for_record(history.latest),
+        "void_form": void_form or RecordVoidForm(),
+        "revoke_form": revoke_form or CertificateRevokeForm(),
+        "may_revoke": may_revoke,
+        "refusals": refusals,
+        "offering_id": record.enrolment.offering_id if record.enrolment_id else None,
+        "is_secretariat": permissions.is_secretariat(request.user, request.city),
+    })
+
+
+@never_cache
+@require_safe
+def staff_record(request, pk: int):
+    """A learner's record for the provider's staff and the secretariat: what stands, and its history."""
+    return _record_page(request, _amendable_record(request, pk))
+
+
+@never_cache
+@require_POST
+def correct_record(request, pk: int):
+    """Correct hours, dates or the outcome: a new version with a new certificate replaces the record."""
+    record = _amendable_record(request, pk)
+    form = RecordCorrectForm(request.POST)
+    if form.is_valid():
+        try:
+            successor = services.record_correct(record=record, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The record is corrected. The learner has a new certificate; "
+                                        "the old one no longer verifies."))
+            return redirect("records:record", pk=successor.pk)
+    return _record_page(request, record, correct_form=form)
+
+
+@never_cache
+@require_POST
+def void_record(request, pk: int):
+    """Withdraw a record with a reason; its certificate stops verifying and the learner is told."""
+    record = _amendable_record(request, pk)
+    form = RecordVoidForm(request.POST)
+    if form.is_valid():
+        try:
+            void = services.record_void(record=record, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The record is voided and its certificate withdrawn; the learner is told."))
+            return redirect("records:record", pk=void.pk)
+    return _record_page(request, record, void_form=form)
+
+
+@never_cache
+@require_POST
+def revoke_certificate(request, pk: int):
+    """Withdraw the certificate of a standing record; the learning stays on the record."""
+    record = _amendable_record(request, pk)
+    form = CertificateRevokeForm(request.POST)
+    certificate = record_history(record).certificate
+    if form.is_valid():
+        try:
+            if certificate is None:
+                raise DomainError(_("This record has no certificate that verifies."))
+            services.certificate_revoke(certificate=certificate, actor=request.user,
+                                        reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The certificate is withdrawn; its code no longer verifies. "
+                                        "The learner is told."))
+            return redirect("records:record", pk=record.pk)
+    return _record_page(request, record, revoke_form=form)
+
+
+@never_cache
+@require_safe
+def manage_records(request):
+    """The secretariat's list of the city's learning records, searchable by learner and programme."""
+    city = request.city
+    if city is None or not permissions.is_secretariat(request.user, city):
+        raise Http404
+    query = request.GET.get("q", "").strip()[:100]
+    state = request.GET.get("state", "standing")
+    if state not in RECORD_LIST_STATES:
+        state = "standing"
+    rows = records_in_city(city=city, query=query, state="" if state == "all" else state)
+    page = Paginator(rows, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "records/manage_records.html", {"page": page, "q": query, "state": state})

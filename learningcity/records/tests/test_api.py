@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from learningcity.accounts.services import token_issue
 from learningcity.core.text import persian_digits
-from learningcity.records.services import record_correct, record_void
+from learningcity.records.services import certificate_revoke, record_correct, record_void
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-Strong-pass-2026"
@@ -39,6 +39,14 @@ def test_my_records_leaves_out_superseded_and_voided_records(client, learner, co
     assert [row["id"] for row in client.get("/api/v1/me/records", **_auth(learner)).json()] == [corrected.pk]
     record_void(record=corrected, actor=institution_admin, reason="duplicate")
     assert client.get("/api/v1/me/records", **_auth(learner)).json() == []
+
+
+def test_a_withdrawn_certificate_is_no_longer_offered_in_my_records(client, learner, completed, institution_admin):
+    certificate_revoke(certificate=completed.certificate, actor=institution_admin, reason="A copy was misused.")
+
+    [row] = client.get("/api/v1/me/records", **_auth(learner)).json()
+    assert row["id"] == completed.pk
+    assert row["certificate_code"] is None and row["verify_url"] is None
 
 
 def test_my_records_shows_nobody_elses_records(client, other_citizen, completed):
