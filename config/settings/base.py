@@ -72,6 +72,7 @@ TEMPLATES = [
                 "learningcity.core.context_processors.site",
                 "learningcity.accounts.context_processors.roles",
                 "learningcity.catalogue.context_processors.console",
+                "learningcity.workgroups.context_processors.seats",
             ],
         },
     },
@@ -191,6 +192,8 @@ USE_TZ = True
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Certificate verification lookups per IP (stops guessing codes).
 VERIFY_RATE = env("VERIFY_RATE", default="60/m")
+# Largest file a working group may attach (minutes, evidence, reports), in bytes.
+WORKGROUP_DOCUMENT_MAX_BYTES = env.int("WORKGROUP_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Map tiles for maps (e.g. https://tiles.example.org/{z}/{x}/{y}.png); none by default, so maps show only
 # the city's own district shapes and no request leaves the server.
 MAP_TILE_URL = env("MAP_TILE_URL", default="")

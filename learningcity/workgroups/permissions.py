@@ -44,7 +44,7 @@ def seats_of(user) -> dict[int, str]:
         return {}
     if "_group_seats" not in user.__dict__:
         user.__dict__["_group_seats"] = dict(
-            GroupMember.objects.filter(user=user, left_on__isnull=True).values_list("group_id", "role")
+            GroupMember.objects.filter(user=user, left_on__isnull=True).order_by().values_list("group_id", "role")
         )
     return user.__dict__["_group_seats"]
 
