@@ -172,6 +172,14 @@ def can_report_result(user, result: PlanResult) -> bool:
     return group is not None and can(user, C.REPORT_PLAN_RESULTS, group)
 
 
+def can_import_results(user, plan: ActionPlan) -> bool:
+    """Import progress from a file: the secretariat, or a chair/secretary of a group responsible for an objective."""
+    if can_manage_plan(user, plan.city):
+        return True
+    groups = groups_where(user, C.REPORT_PLAN_RESULTS, plan.city)
+    return plan.objectives.filter(working_group__in=groups).exists()
+
+
 def plans_visible_to(user, city) -> QuerySet[ActionPlan]:
     plans = ActionPlan.objects.filter(city=city)
     if city is None:
