@@ -1,8 +1,11 @@
-"""Periodic work for working groups — to be written (the weekly digest)."""
+"""Periodic work for working groups: the weekly digest (scheduled in settings.CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 
 
 @shared_task
 def send_weekly_digests() -> int:
-    return 0
+    """One email (or a short text message) per member: what changed in their groups this week."""
+    from .services.tasks import digests_send
+
+    return digests_send()
