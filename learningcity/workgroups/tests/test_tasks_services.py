@@ -273,7 +273,7 @@ def test_progress_outside_0_to_100_or_not_a_number_is_refused_and_nothing_change
 
 ILLEGAL_MOVES = [(current, wanted) for current in TaskStatus.values for wanted in TaskStatus.values
                  if wanted != current and wanted not in TASK_TRANSITIONS[current]]
-LEGAL_MOVES = [(current, wanted) for current in TaskStatus.values for wanted in TASK_TRANSITIONS[current]]
+LEGAL_MOVES = [(current, wanted) for current in TaskStatus.values for wanted in sorted(TASK_TRANSITIONS[current])]
 
 
 def _task_in(world, status):
