@@ -7,6 +7,8 @@ import re
 
 import jdatetime
 import pytest
+from django.utils.html import escape
+from django.utils import translation
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
@@ -190,7 +192,9 @@ def test_the_edit_form_shows_the_jalali_date_and_saves_a_new_place(client, board
 def test_a_held_meeting_cannot_be_edited_and_says_why(client, board, meeting):
     login(client, board.secretary)
     response = client.get(url(meeting, "meeting_edit"), follow=True)
-    assert response.redirect_chain and "Only a scheduled meeting can be changed." in response.content.decode()
+    with translation.override("fa"):
+        message = escape(translation.gettext("Only a scheduled meeting can be changed."))
+    assert response.redirect_chain and message in response.content.decode()
 
 
 # --- The meeting page --------------------------------------------------------------------------------

@@ -19,6 +19,13 @@ from .test_plan_support import build_world, jalali, today
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are compared in English; the tests that need Persian say so."""
+    with translation.override("en"):
+        yield
+
 HEADER_EN = ["Result code", "Date", "Status", "Progress (%)", "Value reached", "Note", "Evidence link"]
 HEADER_FA = ["کد نتیجه", "تاریخ", "وضعیت", "درصد پیشرفت", "مقدار", "توضیحات", "پیوند مستندات"]
 
@@ -285,7 +292,8 @@ def test_a_chairs_template_has_only_their_groups_results(world):
 
 def test_a_spreadsheet_formula_in_a_title_stays_text_in_the_template(world, secretariat):
     PlanResultFactory(objective=world.objective, code="R3", title_fa="=HYPERLINK(\"x\")")
-    content = results_import_template(plan=world.plan, file_format="csv", actor=secretariat).decode("utf-8-sig")
+    with translation.override("fa"):  # the Persian title is the one written in the template
+        content = results_import_template(plan=world.plan, file_format="csv", actor=secretariat).decode("utf-8-sig")
     assert "'=HYPERLINK" in content
 
 

@@ -22,6 +22,13 @@ from .test_tasks_world import build_world, meeting_day
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are compared in English; the tests that need Persian say so."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def world(city, django_capture_on_commit_callbacks):
     world = build_world(city)
