@@ -82,6 +82,15 @@ def test_the_english_page_uses_latin_digits(client, world):
     assert "45%" in html and "On track" in html and world.plan.title_en in html
 
 
+def test_markup_typed_into_a_result_is_shown_as_text_not_run(client, world):
+    world.result.title_fa = '<script>alert("x")</script> نتیجه'
+    world.result.unit_fa = "<b>نفر</b>"
+    world.result.save(update_fields=["title_fa", "unit_fa"])
+    html = client.get(f"/fa/plan/{world.plan.year}/").content.decode()
+    assert '<script>alert("x")</script>' not in html and "<b>نفر</b>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; نتیجه" in html and "&lt;b&gt;نفر&lt;/b&gt;" in html
+
+
 def test_members_only_groups_and_unpublished_programmes_stay_hidden_from_the_public(client, world, secretariat):
     world.group.visibility = Visibility.MEMBERS
     world.group.save(update_fields=["visibility"])
