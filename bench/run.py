@@ -3,13 +3,14 @@
 import argparse
 import sys
 
-from bench import enrol_rush, generate, search
+from bench import enrol_rush, generate, search, workgroups
 
-BENCHMARKS = {"generate": generate, "search": search, "enrol_rush": enrol_rush}
+BENCHMARKS = {"generate": generate, "search": search, "enrol_rush": enrol_rush, "workgroups": workgroups}
 QUICK_ARGS = {
     "generate": ["--citizens", "100000", "--programmes", "0", "--no-docs"],
     "search": ["--programmes", "20000", "--samples", "50"],
     "enrol_rush": ["--citizens", "400", "--seats", "40", "--in-flight", "40"],
+    "workgroups": ["--results", "200", "--tasks", "300", "--samples", "50", "--no-docs"],
 }
 
 

@@ -6,7 +6,8 @@ changes nothing: no new rows, no changed values, no new audit entries. Partners,
 accounts, programmes, venues, offerings and all the learning activity go through the same services the
 web pages use (search keys, audit entries, password rules, seat locks and counts); cities, districts,
 population figures and memberships have no service yet, so one ``demo.load`` audit entry records how
-many of each the loader added. Programmes and their activity: `programmes.py` and `activity.py`.
+many of each the loader added. Programmes and their activity: `programmes.py` and `activity.py`; working
+groups, meetings, tasks and the action plan: `workgroups.py`.
 """
 
 import datetime as dt
@@ -36,6 +37,7 @@ from learningcity.institutions.services import contact_add, institution_create, 
 from .activity import replay_year
 from .clock import DemoClock, messages_withheld
 from .programmes import DATA_FILE, load_programmes
+from .workgroups import load_workgroups
 
 DEMO_CITY_SLUG = "kermanshah"
 # One memorable password for every demo account; printed after each run.
@@ -422,6 +424,7 @@ def load_demo(*, today: dt.date | None = None, programmes: bool = True, activity
             )
             if activity:
                 replay_year(result, city=city, offerings=added, today=today, clock=clock, accounts=DEMO_ACCOUNTS)
+            load_workgroups(result, city=city, partners=partners, today=today, clock=clock, accounts=DEMO_ACCOUNTS)
     result.withheld = Counter(withheld)
     result.seconds = time.perf_counter() - started
     return result

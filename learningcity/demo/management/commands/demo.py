@@ -12,7 +12,9 @@ class Command(BaseCommand):
         "UNESCO's learning- and creative-city networks, learning domains, partner institutions, one "
         "demo account per role, and a year of learning: 169 programmes with their venues and dated "
         "offerings (counted from today), 400 synthetic learners, enrolments, waitlists, attendance, "
-        "completions with certificates and ratings, all through the services and in one transaction. "
+        "completions with certificates and ratings, seven working groups with their meetings, decisions "
+        "and tasks, and this year's action plan with its progress, all through the services and in one "
+        "transaction. "
         "No text message or email is sent to demo people. Running it again, on any day, adds only what "
         "is missing and changes nothing else. Prints the demo accounts at the end of every run."
     )
