@@ -33,9 +33,16 @@ def format_date(value: dt.date | dt.datetime | None, style: str = "long", langua
     """
     if value is None:
         return ""
-    day = _as_local_date(value)
+    try:
+        day = _as_local_date(value)
+    except OverflowError:  # an aware datetime at the very edge of the calendar
+        day = value.date()
     if uses_jalali(language):
-        jday = jdatetime.date.fromgregorian(date=day, locale="fa_IR")
+        try:
+            jday = jdatetime.date.fromgregorian(date=day, locale="fa_IR")
+        except ValueError:
+            # Beyond jdatetime's calendar (Gregorian year 9999): show the stored date rather than fail the page.
+            return day.isoformat()
         pattern = {"short": "%Y/%m/%d", "long": "%-d %B %Y", "full": "%A %-d %B %Y"}[style]
         # jdatetime has no %-d; strip the zero ourselves.
         text = jday.strftime(pattern.replace("%-d", str(jday.day)))
@@ -48,7 +55,10 @@ def format_datetime(value: dt.datetime | None, language: str | None = None) -> s
     """Date and local time, e.g. `۳ آذر ۱۴۰۵، ۱۴:۳۰`."""
     if value is None:
         return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    try:
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+    except OverflowError:
+        local = value
     clock = local.strftime("%H:%M")
     if uses_jalali(language):
         return f"{format_date(local, 'long', language)}، {persian_digits(clock)}"

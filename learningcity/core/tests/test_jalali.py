@@ -122,3 +122,11 @@ def test_template_filters_follow_the_page_language():
     assert render("{{ n|num }}", "en", n=1234567) == "1,234,567"
     assert render("{{ code|digits }}", "fa", code="09121234567") == "۰۹۱۲۱۲۳۴۵۶۷"
     assert render("{{ code|digits }}", "en", code="09121234567") == "09121234567"
+
+
+def test_dates_at_the_edge_of_the_calendar_are_shown_not_a_crash():
+    """A stored 9999-12-31 (beyond the Jalali calendar library) must never turn a page into an error."""
+    assert format_date(dt.date(9999, 12, 31), language="fa") == "9999-12-31"
+    assert format_date(dt.date(9999, 12, 31), language="en") == "31 December 9999"
+    edge = dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC)
+    assert format_datetime(edge, language="fa").startswith("9999-12-31")
