@@ -19,18 +19,21 @@ On every engine the rank also rewards the whole query appearing as typed, and ap
 (where the title is).
 
 Everything composes as querysets: `matching()` is a filter, `ranked()` adds the `search_rank` alias, so
-filters, facet counts, sorting and pagination are ordinary ORM on top.
+filters, facet counts, sorting and pagination are ordinary ORM on top (SQLite's search page, the calendar).
+On PostgreSQL the search page reads the search table of migration 0005 instead: `FacetedSearch` (at the
+end) writes one statement that matches the same way over the table's stored spaceless key, ranks the same
+way, counts every filter option and orders the first page.
 """
 
 import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django import forms
 from django.db import connection as default_connection
-from django.db.models import BooleanField, Expression, F, Field, FloatField, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, F, Field, FloatField, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from learningcity.core.forms import BootstrapFormMixin
@@ -223,8 +226,8 @@ class SearchEngine:
 
     vendor = "generic"
     supports_fuzzy = False
-    # Whether a search reads the matching ids once and later queries use them (see ProgrammeSearch).
-    materialise = False
+    # Whether the database has the search table of migration 0005 (see ProgrammeSearch and FacetedSearch).
+    search_table = False
     compact_sql = "REPLACE({search_key}, ' ', '')"
     position_function = "INSTR"  # INSTR(haystack, needle); PostgreSQL calls it STRPOS
     like_suffix = " ESCAPE '\\'"
@@ -258,10 +261,6 @@ class SearchEngine:
         )
         return sql, [parsed.phrase, parsed.compact_phrase, parsed.compact_phrase]
 
-    def among(self, ids: list[int], column: str = "pk"):
-        """A filter keeping the rows whose `column` (a programme id) is one of `ids`."""
-        return Q(**{f"{column}__in": ids})
-
     def match(self, parsed: ParsedQuery, *, fuzzy: bool = False) -> KeySQL:
         sql, params = self.match_sql(parsed, fuzzy=fuzzy)
         return KeySQL(sql, params, output_field=BooleanField())
@@ -277,14 +276,11 @@ class PostgresSearchEngine(SearchEngine):
 
     vendor = "postgresql"
     supports_fuzzy = True
-    materialise = True
+    search_table = True
     compact_sql = "replace({search_key}, ' ', '')"  # exactly the trigram-indexed expression (migration 0004)
     vector_sql = "{search_vector}"  # to_tsvector('simple', key), a stored generated column (migration 0004)
     position_function = "STRPOS"
     like_suffix = ""  # backslash is PostgreSQL's LIKE escape already; an ESCAPE clause would hide the index
-
-    def among(self, ids: list[int], column: str = "pk"):
-        return IdIn("id" if column == "pk" else column, ids)
 
     @staticmethod
     def tsquery_sql(parsed: ParsedQuery) -> tuple[str, list]:
@@ -517,3 +513,361 @@ class ProgrammeSearchForm(BootstrapFormMixin, forms.Form):
     @property
     def has_filters(self) -> bool:
         return any(self.value_of(name) for name in self.FILTERS)
+
+
+# --- PostgreSQL: one statement over the search table (migration 0005) ---------------------------------------
+
+ENTRY_TABLE = "catalogue_search_entry"
+# District numbers 0..61 have a bit of their own in the table's masks (bit 0: an offering without a district).
+MASKED_DISTRICTS = range(0, 62)
+
+
+class PostgresEntryEngine(PostgresSearchEngine):
+    """The PostgreSQL engine over a row of the search table: its columns `compact` (the spaceless key,
+    stored, so no replace() per row), `search_key` and `search_vector`."""
+
+    compact_sql = "compact"
+
+    def bonus_sql(self, parsed: ParsedQuery) -> tuple[str, list]:
+        # The generic engine's reward, with the position searched once (NULLIF instead of CASE).
+        if not parsed.phrase:
+            return "0.0", []
+        sql = ("(CASE WHEN STRPOS(search_key, %s) > 0 THEN 4.0 ELSE 0.0 END)"
+               " + COALESCE(2.0 + 50.0 / (50.0 + NULLIF(STRPOS(compact, %s), 0)), 0.0)")
+        return sql, [parsed.phrase, parsed.compact_phrase]
+
+    def match_sql(self, parsed: ParsedQuery, *, fuzzy: bool) -> tuple[str, list]:
+        if fuzzy:  # the programme table's trigram index on the key finds similar words
+            return "e.programme_id IN (SELECT p.id FROM catalogue_programme p WHERE %s <%% p.search_key)", [
+                parsed.phrase or parsed.text]
+        return self._compact_like(parsed)
+
+    def rank_sql(self, parsed: ParsedQuery, *, fuzzy: bool) -> tuple[str, list]:
+        bonus, bonus_params = self.bonus_sql(parsed)
+        score, score_params = self.score_sql(parsed, fuzzy=fuzzy)
+        sql = f"({bonus} + {score})".replace("{search_key}", "search_key").replace("{search_vector}", "search_vector")
+        return sql, [*bonus_params, *score_params]
+
+
+@dataclass(frozen=True)
+class OfferingTest:
+    """An upcoming-offering condition: some scheduled offering from `after` (at least today) to `before`, in
+    district `district` (a number) if given, with a seat left if `seats`, for one programme."""
+
+    district: int | None = None
+    after: dt.date | None = None
+    before: dt.date | None = None
+    seats: bool = False
+
+
+def _bit(number: int) -> int:
+    return 1 << (number + 1)
+
+
+class EntrySQL:
+    """SQL over one row `e` of the search table about its upcoming offerings on a given day.
+
+    The row's offerings are in date order, so those from a day on are a suffix, found by binary search
+    (`width_bucket`); the masks stored for each suffix then answer "an offering in district n / with a seat
+    left" with one subscript. A last day (`starts_before`) is checked on the first offering that qualifies
+    (`array_position` from the suffix's start), which is the earliest.
+    """
+
+    def __init__(self, today: dt.date):
+        self.today = today
+
+    def first(self, test: OfferingTest) -> tuple[str, list]:
+        """The position of the first offering on or after the window's first day (beyond the end when none)."""
+        start = max(self.today, test.after or self.today)
+        return "(width_bucket(%s::date, e.offering_days) + 1)", [start - dt.timedelta(days=1)]
+
+    def last(self, test: OfferingTest) -> tuple[str, list]:
+        if test.before is None:
+            return "", []
+        return "width_bucket(%s::date, e.offering_days)", [test.before]
+
+    @staticmethod
+    def by_masks(test: OfferingTest) -> bool:
+        return test.before is None and (test.district is None or test.district in MASKED_DISTRICTS)
+
+    def meets(self, test: OfferingTest) -> tuple[str, list]:
+        """Whether one of the programme's upcoming offerings meets `test`."""
+        if self.by_masks(test):
+            first, params = self.first(test)
+            mask = f"e.{'seat_masks' if test.seats else 'district_masks'}[{first}]"
+            if test.district is None:
+                return f"({mask} <> 0)", params
+            return f"(({mask} & %s::bigint) <> 0)", [*params, _bit(test.district)]
+        sql, params = self.next_start(test)
+        return f"({sql} IS NOT NULL)", params
+
+    def next_start(self, test: OfferingTest) -> tuple[str, list]:
+        """The first day of the first upcoming offering that meets `test` (NULL when none)."""
+        first, params = self.first(test)
+        if test.district is None:
+            day = f"e.{'seat_next' if test.seats else 'offering_days'}[{first}]"
+        else:
+            slot = test.district + 1  # codes are (district number + 1, 0 for none) * 2 + seat left
+            codes = [slot * 2 + 1] if test.seats else [slot * 2, slot * 2 + 1]
+            positions = ", ".join(f"array_position(e.offering_codes, %s, {first})" for _code in codes)
+            day = f"e.offering_days[LEAST({positions})]"
+            params = [p for code in codes for p in (code, *params)]
+        if test.before is None:
+            return day, params
+        return f"(CASE WHEN {day} <= %s::date THEN {day} END)", [*params, test.before, *params]
+
+    def venues(self, test: OfferingTest) -> tuple[str, list]:
+        """The venues of the upcoming offerings in the window (all of them: see `venue_test`)."""
+        first, first_params = self.first(test)
+        last, last_params = self.last(test)
+        return f"e.offering_venues[{first}:{last}]", [*first_params, *last_params]
+
+    def codes(self, test: OfferingTest) -> tuple[str, list]:
+        first, first_params = self.first(test)
+        last, last_params = self.last(test)
+        return f"e.offering_codes[{first}:{last}]", [*first_params, *last_params]
+
+    @staticmethod
+    def code_test(test: OfferingTest, column: str) -> tuple[str, list]:
+        """A condition on one offering's code (`(district number + 1) * 2 + seat left`): district and seat."""
+        parts, params = [], []
+        if test.district is not None:
+            parts.append(f"{column} / 2 = %s")
+            params.append(test.district + 1)
+        if test.seats:
+            parts.append(f"{column} %% 2 = 1")
+        return " AND ".join(parts) or "TRUE", params
+
+    def districts_key(self, test: OfferingTest) -> tuple[str, list]:
+        """The bits of the districts where an upcoming offering meets `test` but its district (masks only)."""
+        first, params = self.first(test)
+        return f"e.{'seat_masks' if test.seats else 'district_masks'}[{first}]", params
+
+
+def table_version(cursor) -> int:
+    """A number every change to the search table moves (its rows' highest change number; tombstones keep
+    it moving when rows stop being listed), read in the caller's snapshot."""
+    cursor.execute(f"SELECT COALESCE(max(changed), 0) FROM {ENTRY_TABLE}")  # noqa: S608
+    return cursor.fetchone()[0]
+
+
+@dataclass
+class FacetRows:
+    """What one statement over the search table found: groups to count the filters' options from, and the
+    first results in order."""
+
+    groups: list[dict] = field(default_factory=list)  # format, language, is_free, each flag, n
+    domain_groups: list[tuple[tuple[int, ...], int]] = field(default_factory=list)  # (domain ids, n)
+    life_stages: dict[str, int] = field(default_factory=dict)  # audience code -> n
+    districts: dict[int, int] = field(default_factory=dict)  # district number -> n
+    venue_ids: list[int] = field(default_factory=list)
+    ordered_ids: list[int] = field(default_factory=list)
+    all_ids: list[int] | None = None
+
+
+@dataclass
+class FacetedSearch:
+    """One search as a single PostgreSQL statement over the search table.
+
+    The matches are read once (trigram index on the spaceless key) into a materialised CTE `m` with, per
+    programme, its facet columns, a yes/no column per filter that needs more than a column (`flags`) and
+    its sort key (the rank, only for those that pass every filter: ranking is the dearest part). One
+    GROUP BY GROUPING SETS over `m` then gives the groups every count is a sum of, and ORDER BY ... LIMIT
+    the first results. The conditions on `m` (`where_*`) are the caller's, over `format`, `language`,
+    `is_free` and the flags' aliases.
+    """
+
+    city_id: int
+    parsed: ParsedQuery
+    fuzzy: bool
+    today: dt.date
+    flags: dict[str, tuple[str, list]]  # alias -> SQL over `e` (see `domain_sql`, `life_stage_sql`, `meets`)
+    where_all: tuple[str, list]  # the filters themselves
+    where_domains: tuple[str, list]  # every filter but the domain
+    where_life_stages: tuple[str, list]  # every filter but the life stage
+    where_districts: tuple[str, list]  # every filter not about offerings
+    offerings: OfferingTest  # the offering filters (district, dates, seats)
+    district_numbers: Sequence[int] = ()  # the city's districts, to count
+    order: str = "soonest"  # relevance, soonest or newest
+    limit: int = 20
+    offset: int = 0
+    with_all_ids: bool = False
+    only_order: bool = False  # just the ordered ids (another page, another order)
+
+    engine = PostgresEntryEngine()
+
+    @staticmethod
+    def domain_sql(ids: Sequence[int]) -> tuple[str, list]:
+        return "(e.domain_ids && %s::bigint[])", [list(ids)]
+
+    @staticmethod
+    def life_stage_sql(code: str) -> tuple[str, list]:
+        return "(e.life_stage_ids && ARRAY(SELECT a.id FROM catalogue_audience a WHERE a.code = %s))", [code]
+
+    @property
+    def _districts_by_key(self) -> bool:
+        return EntrySQL.by_masks(replace(self.offerings, district=None)) and all(
+            n in MASKED_DISTRICTS for n in self.district_numbers)
+
+    @property
+    def _venues_need_codes(self) -> bool:
+        return self.offerings.district is not None or self.offerings.seats
+
+    def _cte(self) -> tuple[str, list]:
+        """`m`: the inner query reads the table and computes the flags; the outer one adds what depends on
+        them (the sort key of the programmes that pass) and on the offerings."""
+        rows = EntrySQL(self.today)
+        test = self.offerings
+        outer = ["e.programme_id AS id", "e.format", "e.language", "e.is_free", "e.published_at", *self.flags]
+        params: list = []
+        if not self.only_order:
+            outer += ["e.domain_ids", "e.life_stage_ids"]
+            without_district = replace(test, district=None)
+            if self._districts_by_key:
+                key, key_params = rows.districts_key(without_district)
+                outer.append(f"COALESCE({key}, 0) AS district_key")
+                params += key_params
+            else:
+                for number in self.district_numbers:
+                    sql, test_params = rows.meets(replace(without_district, district=number))
+                    outer.append(f"{sql} AS district_{number}")
+                    params += test_params
+            venues, venue_params = rows.venues(test)
+            outer.append(f"{venues} AS venues")
+            params += venue_params
+            if self._venues_need_codes:
+                codes, code_params = rows.codes(test)
+                outer.append(f"{codes} AS codes")
+                params += code_params
+        where_all, all_params = self.where_all
+        if self.order == "relevance" and self.parsed:
+            sort_sql, sort_params = self.engine.rank_sql(self.parsed, fuzzy=self.fuzzy)
+        elif self.order == "soonest":
+            sort_sql, sort_params = rows.next_start(test)
+        else:
+            sort_sql, sort_params = "NULL::float", []
+        outer.append(f"CASE WHEN {where_all} THEN {sort_sql} END AS sort_key")
+        params += [*all_params, *sort_params]
+        inner = ["e.*"]
+        for alias, (sql, flag_params) in self.flags.items():
+            inner.append(f"{sql} AS {alias}")
+            params += flag_params
+        conditions = ["e.city_id = %s", "e.listed"]
+        params.append(self.city_id)
+        if self.parsed:
+            match, match_params = self.engine.match_sql(self.parsed, fuzzy=self.fuzzy)
+            conditions.append(match)
+            params += match_params
+        sql = (f"WITH m AS MATERIALIZED (SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} "  # noqa: S608
+               f"FROM {ENTRY_TABLE} e WHERE {' AND '.join(conditions)}) e)")
+        return sql, params
+
+    def statement(self) -> tuple[str, list]:
+        """The SQL and its parameters. Columns: kind, label, format, language, is_free, flags, ids, n."""
+        cte, params = self._cte()
+        where_all, all_params = self.where_all
+        order = {
+            "relevance": "sort_key DESC, published_at DESC, id DESC",
+            "soonest": "sort_key ASC NULLS LAST, published_at DESC, id DESC",
+        }.get(self.order if self.parsed or self.order != "relevance" else "soonest", "published_at DESC, id DESC")
+        blank = "NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::boolean[]"
+        branches = [(
+            f"SELECT 'r', {blank}, (SELECT array_agg(id) FROM (SELECT id FROM m WHERE {where_all} "  # noqa: S608
+            f"ORDER BY {order} LIMIT %s OFFSET %s) t), NULL::bigint",
+            [*all_params, self.limit, self.offset])]
+        if self.with_all_ids:
+            branches.append((f"SELECT 'a', {blank}, (SELECT array_agg(id) FROM m WHERE {where_all}), NULL",  # noqa: S608
+                             all_params))
+        if not self.only_order:
+            branches += [self._groups(), self._venues(),
+                         ("SELECT 'l', code, NULL, NULL, NULL, NULL, ARRAY[id], NULL FROM catalogue_audience", [])]
+            if not self._districts_by_key and self.district_numbers:
+                where_districts, district_params = self.where_districts
+                counts = ", ".join(f"count(*) FILTER (WHERE district_{n})" for n in self.district_numbers)
+                branches.append((f"SELECT 'y', NULL, NULL, NULL, NULL, NULL, ARRAY[{counts}], NULL FROM m "  # noqa: S608
+                                 f"WHERE {where_districts}", district_params))
+        sql = cte + "\n" + "\nUNION ALL ".join(branch for branch, _params in branches)
+        return sql, [*params, *(p for _branch, branch_params in branches for p in branch_params)]
+
+    def _groups(self) -> tuple[str, list]:
+        """One pass over `m` for four groupings: by format, language, free and the flags (the single-valued
+        counts); by domain ids, by life-stage ids and by district bits, each with whether the programmes
+        pass every other filter (the counts of those filters' options)."""
+        flags = list(self.flags)
+        sets = [f"(format, language, is_free{''.join(', ' + f for f in flags)})"]
+        kinds, ids, passes, set_params, passes_params = ["WHEN GROUPING(format) = 0 THEN 'g'"], [], [], [], []
+        groupings = [("d", "domain_ids", self.where_domains), ("s", "life_stage_ids", self.where_life_stages)]
+        if self._districts_by_key:
+            groupings.append(("x", "ARRAY[district_key]", self.where_districts))
+        for kind, column, (condition, condition_params) in groupings:
+            key = "district_key" if kind == "x" else column
+            # A constant cannot be grouped by: a condition that is always true is no grouping column.
+            sets.append(f"({key})" if condition == "TRUE" else f"({key}, ({condition}))")
+            set_params += [] if condition == "TRUE" else condition_params
+            kinds.append(f"WHEN GROUPING({key}) = 0 THEN '{kind}'")
+            ids.append(f"WHEN GROUPING({key}) = 0 THEN {column}")
+            passes.append(f"WHEN GROUPING({key}) = 0 THEN ARRAY[({condition})]")
+            passes_params += condition_params
+        flags_sql = f"ARRAY[{', '.join(flags)}]::boolean[]" if flags else "ARRAY[]::boolean[]"
+        sql = (f"SELECT CASE {' '.join(kinds)} END, NULL, format, language, is_free, "  # noqa: S608
+               f"CASE WHEN GROUPING(format) = 0 THEN {flags_sql} {' '.join(passes)} END, "
+               f"CASE {' '.join(ids)} END, count(*) FROM m GROUP BY GROUPING SETS ({', '.join(sets)})")
+        return sql, [*passes_params, *set_params]
+
+    def _venues(self) -> tuple[str, list]:
+        """The venues of the results' upcoming offerings that meet the offering filters, for the map."""
+        where_all, all_params = self.where_all
+        if not self._venues_need_codes:
+            return (f"SELECT 'v', NULL, NULL, NULL, NULL, NULL, (SELECT array_agg(v) FROM (SELECT DISTINCT "  # noqa: S608
+                    f"unnest(venues) AS v FROM m WHERE {where_all}) t WHERE v <> 0), NULL", all_params)
+        condition, condition_params = EntrySQL.code_test(self.offerings, "o.c")
+        return (f"SELECT 'v', NULL, NULL, NULL, NULL, NULL, (SELECT array_agg(DISTINCT o.v) FROM m, "  # noqa: S608
+                f"unnest(m.venues, m.codes) o(v, c) WHERE {where_all} AND o.v <> 0 AND {condition}), NULL",
+                [*all_params, *condition_params])
+
+    def run(self, cursor, statement: tuple[str, list] | None = None) -> FacetRows:
+        sql, params = statement or self.statement()
+        cursor.execute(sql, params)
+        found = FacetRows()
+        flags = list(self.flags)
+        audiences: dict[int, str] = {}
+        stage_groups: list[tuple[list[int], int]] = []
+        for kind, label, format_, language, is_free, flag_values, ids, n in cursor.fetchall():
+            if kind == "r":
+                found.ordered_ids = list(ids or [])
+            elif kind == "a":
+                found.all_ids = list(ids or [])
+            elif kind == "g":
+                found.groups.append({"format": format_, "language": language, "_free": is_free,
+                                     **dict(zip(flags, flag_values, strict=True)), "n": n})
+            elif kind == "d" and flag_values[0]:
+                found.domain_groups.append((tuple(ids), n))
+            elif kind == "s" and flag_values[0]:
+                stage_groups.append((ids, n))
+            elif kind == "l":
+                audiences[ids[0]] = label
+            elif kind == "v":
+                found.venue_ids = sorted(ids or [])
+            elif kind == "x" and flag_values[0]:
+                for number in self.district_numbers:
+                    if ids[0] & _bit(number):
+                        found.districts[number] = found.districts.get(number, 0) + n
+            elif kind == "y":
+                found.districts = dict(zip(self.district_numbers, ids, strict=True))
+        for ids, n in stage_groups:
+            for pk in ids:
+                if pk in audiences:
+                    found.life_stages[audiences[pk]] = found.life_stages.get(audiences[pk], 0) + n
+        return found
+
+
+def defer_search_entries(cursor) -> None:
+    """For bulk loaders (PostgreSQL): until the transaction ends, writes leave the search table alone. Before
+    it ends, call `refresh_search_entries` with every programme written (one set-based pass for them all)."""
+    cursor.execute("SELECT set_config('catalogue.search_deferred', 'on', true)")
+
+
+def refresh_search_entries(cursor, programme_ids: Sequence[int]) -> None:
+    """Bring the search table's rows of these programmes up to date (and stop deferring, if it was)."""
+    cursor.execute("SELECT set_config('catalogue.search_deferred', 'off', true)")
+    cursor.execute("SELECT catalogue_search_refresh(%s::bigint[])", [[int(pk) for pk in programme_ids]])

@@ -2,22 +2,21 @@
 programme search, its facet counts, programme pages, offerings and the sessions calendar."""
 
 import datetime as dt
+import hashlib
 import math
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
-    Aggregate,
     BooleanField,
     Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
-    Field,
     FloatField,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -118,6 +117,9 @@ def top_level_domain_count(*, city) -> int:
 PAGE_SIZE = 20
 MAP_POINTS_LIMIT = 500
 CALENDAR_SESSIONS_LIMIT = 2000
+# How long a search's counts and first results are kept (PostgreSQL). They are kept under the search table's
+# version, so any change a search could see makes a new entry: this only bounds the cache's size. 0: none.
+SEARCH_CACHE_SECONDS = 600
 
 
 def programmes_public(*, city) -> QuerySet[Programme]:
@@ -154,21 +156,6 @@ def _subtree_ids(node: DomainNode) -> list[int]:
     return [item.domain.pk for item in flatten([node])]
 
 
-class _ArrayOfIds(Aggregate):
-    """PostgreSQL's array_agg over ids, returned as a Python list (psycopg reads arrays as lists)."""
-
-    function = "ARRAY_AGG"
-    output_field = Field()
-    allow_distinct = True
-
-
-class _BoolOr(Aggregate):
-    """PostgreSQL's bool_or: whether any row of the group meets a condition."""
-
-    function = "BOOL_OR"
-    output_field = BooleanField()
-
-
 LIFE_STAGES = search.LIFE_STAGES
 
 
@@ -179,13 +166,15 @@ class ProgrammeSearch:
     each option says how many programmes choosing it would show. When a query finds nothing and the
     database can (PostgreSQL), the search switches to similar words (`fuzzy`).
 
-    Cost: the text match runs once. The summary query (counts of the single-valued options) evaluates
-    each filter's EXISTS once per matching programme and, on PostgreSQL, returns the matching ids,
-    which every later query reads by primary key instead of matching the text again.
+    PostgreSQL reads the search table (migration 0005): one statement finds the matches, counts every
+    option and orders the first page (`search.FacetedSearch`); the page's programmes and the map's venues
+    are then read by id. Elsewhere (SQLite) the counts are ORM queries over the programme tables, with an
+    EXISTS per filter. Both give the same numbers (tests compare them on PostgreSQL).
+    `sort` is the order the caller means to ask `results()` for, so the statement can prepare it.
     """
 
     def __init__(self, *, city, filters: ProgrammeFilters, tree: list[DomainNode] | None = None,
-                 today: dt.date | None = None):
+                 today: dt.date | None = None, sort: str = "", use_search_table: bool | None = None):
         self.city = city
         self.filters = filters
         self.today = today or timezone.localdate()
@@ -193,12 +182,15 @@ class ProgrammeSearch:
         self.tree = domain_tree(city=city) if tree is None else tree
         self.nodes = flatten(self.tree)
         self.subtrees = {node.domain.pk: _subtree_ids(node) for node in self.nodes}
+        self.sort_hint = sort
+        self.uses_table = search.engine_for().search_table if use_search_table is None else use_search_table
         self.fuzzy = False
         self._summary: dict | None = None
-        self._ids: list[int] | None = None  # the matching programmes, once the summary has read them
-        self._groups: list[dict] | None = None  # the summary's groups with their ids (PostgreSQL)
-        self._flags: dict | None = None
-        self._facts: dict[int, dict] = {}  # per matching programme: its upcoming offerings' answers
+        self._found: search.FacetRows | None = None  # what the statement over the search table returned
+        self._found_order = ""
+        self._flags: dict[tuple, str] = {}
+        self._districts: list[dict] | None = None
+        self._version: int | None = None
 
     # conditions ----------------------------------------------------------------------------------------
     def matched(self) -> QuerySet[Programme]:
@@ -206,8 +198,6 @@ class ProgrammeSearch:
         programmes = programmes_public(city=self.city)
         if not self.parsed:
             return programmes
-        if self._ids is not None:
-            return programmes.filter(search.engine_for().among(self._ids)) if self._ids else programmes.none()
         return search.matching(programmes, self.parsed, fuzzy=self.fuzzy)
 
     def offerings(self, filters: ProgrammeFilters) -> QuerySet[Offering]:
@@ -223,12 +213,14 @@ class ProgrammeSearch:
             offerings = offerings.filter(capacity__gt=F("confirmed_count") + F("offered_count"))
         return offerings
 
+    def _domain_ids(self, slug: str) -> list[int]:
+        return next((self.subtrees[n.domain.pk] for n in self.nodes if n.domain.slug == slug), [])
+
     def _exists(self, key: tuple) -> Exists:
         kind, *values = key
         if kind == "domain":
-            ids = next((self.subtrees[n.domain.pk] for n in self.nodes if n.domain.slug == values[0]), [])
             return Exists(Programme.domains.through.objects.filter(
-                programme_id=OuterRef("pk"), learningdomain_id__in=ids))
+                programme_id=OuterRef("pk"), learningdomain_id__in=self._domain_ids(values[0])))
         if kind == "life_stage":
             return Exists(Programme.life_stages.through.objects.filter(
                 programme_id=OuterRef("pk"), audience__code=values[0]))
@@ -265,19 +257,18 @@ class ProgrammeSearch:
     # counts --------------------------------------------------------------------------------------------
     @property
     def summary(self) -> dict:
-        """The number of results and the counts of the single-valued filters' options, in one query."""
+        """The number of results and the counts of the single-valued filters' options."""
         if self._summary is None:
-            self._summary = self._aggregate()
+            self._summary = self._count()
             if not self._summary["total"] and self.parsed.clauses and search.supports_fuzzy():
                 self.fuzzy = True
-                self._summary = self._aggregate()
+                self._summary = self._count()
         return self._summary
 
-    def _aggregate(self) -> dict:
-        """One GROUP BY over the matches: format, language, free and each EXISTS the counts need, evaluated
-        once per programme; the counts of every option are then sums over those few groups."""
+    def _variants(self) -> dict[str, ProgrammeFilters]:
+        """The filters each count is taken with: the search's own, and each with one filter changed."""
         f = self.filters
-        variants: dict[str, ProgrammeFilters] = {
+        return {
             "total": f, "format_all": replace(f, format=""), "language_all": replace(f, language=""),
             "domain_all": replace(f, domain=""), "district_all": replace(f, district=None),
             "life_stage_all": replace(f, life_stage=""), "free": replace(f, free=True),
@@ -285,14 +276,17 @@ class ProgrammeSearch:
             **{f"format:{value}": replace(f, format=value) for value in Format.values},
             **{f"language:{value}": replace(f, language=value) for value in TeachingLanguage.values},
         }
+
+    def _count(self) -> dict:
+        """Groups of matches by format, language, free and one yes/no per filter that needs another table,
+        each filter evaluated once per programme; every count is then a sum over those few groups."""
+        variants = self._variants()
         flags: dict[tuple, str] = {}
         for variant in variants.values():
             for key in self._exists_keys(variant):
                 flags.setdefault(key, f"_flag{len(flags)}")
-        materialise = bool(self.parsed) and search.engine_for().materialise
-        self._ids = self._groups = self._flags = self._district_counts = None
-        if materialise:
-            groups = self._materialised_groups(flags)
+        if self.uses_table:
+            groups = self._run_statement(flags)
         else:
             groups = list(
                 self.matched().order_by()
@@ -301,117 +295,126 @@ class ProgrammeSearch:
                 .values("format", "language", "_free", *flags.values())
                 .annotate(n=Count("pk"))
             )
-        passes = self._passes
-        row = {name: sum(g["n"] for g in groups if passes(g, variant, flags)) for name, variant in variants.items()}
-        row["paid"] = sum(g["n"] for g in groups if passes(g, variants["paid"], flags) and not g["_free"])
+        tests = {name: self._test(variant, flags) for name, variant in variants.items()}
+        row = {name: sum(g["n"] for g in groups if test(g)) for name, test in tests.items()}
+        row["paid"] = sum(g["n"] for g in groups if tests["paid"](g) and not g["_free"])
         row["format"] = {value: row.pop(f"format:{value}") for value in Format.values}
         row["language"] = {value: row.pop(f"language:{value}") for value in TeachingLanguage.values}
         return row
 
-    def _materialised_groups(self, flags: dict[tuple, str]) -> list[dict]:
-        """PostgreSQL: the summary in two queries that each read only what the match found.
+    def _test(self, variant: ProgrammeFilters, flags: dict):
+        """Whether the programmes of one summary group meet the filters `variant`, as a function of the group."""
+        aliases = [flags[key] for key in self._exists_keys(variant)]
+        format_, language, free = variant.format, variant.language, variant.free
 
-        1. The matches grouped by format, language, free and the domain and life-stage EXISTS, with the ids
-           of each group (array_agg).
-        2. Their upcoming offerings grouped by programme: for each offering filter the counts need, whether
-           one offering meets it (bool_or), and the districts of those meeting the dates and seats filters.
-        Python then splits the groups by those answers and counts the districts, so no query has to read
-        every upcoming offering of the city (what an EXISTS in the first query would make PostgreSQL do).
-        """
-        programme_flags = {key: alias for key, alias in flags.items() if key[0] != "offerings"}
-        offering_flags = {key: alias for key, alias in flags.items() if key[0] == "offerings"}
-        groups = list(
-            self.matched().order_by()
-            .annotate(_free=ExpressionWrapper(Q(fee_rials=0), output_field=BooleanField()),
-                      **{alias: self._exists(key) for key, alias in programme_flags.items()})
-            .values("format", "language", "_free", *programme_flags.values())
-            .annotate(n=Count("pk"), ids=_ArrayOfIds("pk"))
-        )
-        self._ids = [pk for group in groups for pk in group["ids"]]
-        self._flags = flags
-        facts = self._offering_facts(offering_flags) if self._ids else {}
-        without_district = replace(self.filters, district=None)
-        combined: dict[tuple, dict] = {}
-        districts: Counter = Counter()
-        for index, group in enumerate(groups):
-            counts_districts = self._passes(group, without_district, flags, offerings=False)
-            for pk in group["ids"]:
-                fact = facts.get(pk)
-                answers = tuple(bool(fact[alias]) if fact else False for alias in offering_flags.values())
-                combo = combined.get((index, answers))
-                if combo is None:
-                    combo = combined[(index, answers)] = {
-                        **group, **dict(zip(offering_flags.values(), answers, strict=True)), "n": 0, "ids": []}
-                combo["n"] += 1
-                combo["ids"].append(pk)
-                if counts_districts and fact:
-                    districts.update(district for district in fact["districts"] or () if district is not None)
-        self._groups = list(combined.values())
-        self._district_counts = districts
-        return self._groups
+        def passes(group: dict) -> bool:
+            return (all(group[alias] for alias in aliases) and (not format_ or group["format"] == format_)
+                    and (not language or group["language"] == language) and (not free or bool(group["_free"])))
 
-    def _offering_facts(self, offering_flags: dict[tuple, str]) -> dict[int, dict]:
-        """Per matching programme with upcoming offerings: which offering filters one of them meets, and the
-        districts of those meeting the dates and seats filters (for the district counts)."""
-        def meets(key: tuple) -> Q:
-            _kind, district, after, before, seats = key
-            condition = Q()
-            if district:
-                condition &= Q(venue__district__number=district)
-            if after:
-                condition &= Q(starts_on__gte=after)
-            if before:
-                condition &= Q(starts_on__lte=before)
-            if seats:
-                condition &= Q(capacity__gt=F("confirmed_count") + F("offered_count"))
-            return condition
+        return passes
 
+    # the search table (PostgreSQL) ---------------------------------------------------------------------
+    @staticmethod
+    def _offering_test(filters: ProgrammeFilters) -> search.OfferingTest:
+        # District 0 filters nothing, as in `offerings` (the form takes numbers from 1).
+        return search.OfferingTest(district=filters.district or None, after=filters.starts_after,
+                                   before=filters.starts_before, seats=filters.has_seats)
+
+    def _flag_sql(self, key: tuple) -> tuple[str, list]:
+        kind, *values = key
+        if kind == "domain":
+            return search.FacetedSearch.domain_sql(self._domain_ids(values[0]))
+        if kind == "life_stage":
+            return search.FacetedSearch.life_stage_sql(values[0])
+        district, after, before, seats = values
+        return search.EntrySQL(self.today).meets(self._offering_test(ProgrammeFilters(
+            district=district, starts_after=after, starts_before=before, has_seats=seats)))
+
+    def _where(self, variant: ProgrammeFilters, flags: dict, *, offerings: bool = True) -> tuple[str, list]:
+        """`variant` as a condition on the statement's matches (their columns and flags)."""
+        parts, params = [flags[key] for key in self._exists_keys(variant, offerings=offerings)], []
+        if variant.format:
+            parts.append("format = %s")
+            params.append(variant.format)
+        if variant.language:
+            parts.append("language = %s")
+            params.append(variant.language)
+        if variant.free:
+            parts.append("is_free")
+        return " AND ".join(parts) or "TRUE", params
+
+    def _statement(self, flags: dict, *, order: str, limit: int = 0, offset: int = 0,
+                   with_all_ids: bool = False, only_order: bool = False) -> search.FacetedSearch:
         f = self.filters
-        district_condition = meets(("offerings", None, f.starts_after, f.starts_before, f.has_seats))
-        venue_condition = meets(("offerings", f.district, f.starts_after, f.starts_before, f.has_seats))
-        aliases = list(offering_flags.values())
-        rows = (
-            upcoming_offerings(today=self.today).filter(search.IdIn("programme_id", self._ids))
-            .order_by().values("programme_id")
-            .annotate(
-                districts=_ArrayOfIds("venue__district_id", distinct=True,
-                                      **({"filter": district_condition} if district_condition else {})),
-                venues=_ArrayOfIds("venue_id", distinct=True,
-                                   **({"filter": venue_condition} if venue_condition else {})),
-                **{alias: _BoolOr(ExpressionWrapper(meets(key), output_field=BooleanField()))
-                   for key, alias in offering_flags.items()},
-            )
-            .values_list("programme_id", "districts", "venues", *aliases)
-        )
-        self._facts = {
-            row[0]: {"districts": row[1], "venues": row[2], **dict(zip(aliases, row[3:], strict=True))}
-            for row in rows
-        }
-        return self._facts
-
-    def _passes(self, group: dict, variant: ProgrammeFilters, flags: dict, *, offerings: bool = True) -> bool:
-        """Whether the programmes of one summary group meet the filters `variant`."""
-        return (
-            all(group[flags[key]] for key in self._exists_keys(variant, offerings=offerings))
-            and (not variant.format or group["format"] == variant.format)
-            and (not variant.language or group["language"] == variant.language)
-            and (not variant.free or bool(group["_free"]))
+        return search.FacetedSearch(
+            city_id=self.city.pk, parsed=self.parsed, fuzzy=self.fuzzy, today=self.today,
+            flags={alias: self._flag_sql(key) for key, alias in flags.items()},
+            where_all=self._where(f, flags), where_domains=self._where(replace(f, domain=""), flags),
+            where_life_stages=self._where(replace(f, life_stage=""), flags),
+            where_districts=self._where(replace(f, district=None), flags, offerings=False),
+            offerings=self._offering_test(f),
+            district_numbers=[] if only_order else [d["number"] for d in self._district_rows()],
+            order=order, limit=limit, offset=offset, with_all_ids=with_all_ids, only_order=only_order,
         )
 
-    def _ids_meeting(self, variant: ProgrammeFilters, *, offerings: bool = True) -> list[int]:
-        """PostgreSQL, after the summary: the ids of the matches that meet `variant`, from its groups."""
-        return [pk for group in self._groups if self._passes(group, variant, self._flags, offerings=offerings)
-                for pk in group["ids"]]
+    def _table_order(self, sort: str) -> str:
+        """The order the statement prepares for `sort` (nearest is ordered later, by the ORM)."""
+        effective = self.effective_sort(sort, near=(0.0, 0.0))
+        return search.Sort.SOONEST if effective == search.Sort.NEAREST else effective
 
-    def _programme_ids(self, variant: ProgrammeFilters, column: str, *, offerings: bool = True):
-        """A condition on `column` (a programme id): among the matches that meet `variant`.
+    def _run_statement(self, flags: dict) -> list[dict]:
+        self._found_order = self._table_order(self.sort_hint)
+        statement = self._statement(flags, order=self._found_order, limit=PAGE_SIZE,
+                                    with_all_ids=self.sort_hint == search.Sort.NEAREST)
+        self._flags = flags
+        self._found = self._execute(statement)
+        return self._found.groups
 
-        On PostgreSQL the ids come from the summary's groups, so no query reads the programmes again;
-        elsewhere it is a subquery.
-        """
-        self.summary  # noqa: B018
-        if self._groups is not None:
-            return search.engine_for().among(self._ids_meeting(variant, offerings=offerings), column)
+    def _ordered_ids(self, sort: str, start: int, stop: int) -> list[int]:
+        """The ids of the results `start` to `stop` in the order `sort` (the statement's first page when it
+        has them; otherwise a statement that only orders)."""
+        order = self._table_order(sort)
+        prepared = self._found.ordered_ids
+        if order == self._found_order and (stop <= len(prepared) or len(prepared) < PAGE_SIZE):
+            return prepared[start:stop]
+        if stop <= start:
+            return []
+        statement = self._statement(self._flags, order=order, limit=stop - start, offset=start, only_order=True)
+        return self._execute(statement).ordered_ids
+
+    def _all_ids(self) -> list[int]:
+        if self._found.all_ids is None:
+            statement = self._statement(self._flags, order=search.Sort.NEWEST, limit=0, with_all_ids=True,
+                                        only_order=True)
+            self._found.all_ids = self._execute(statement).all_ids or []
+        return self._found.all_ids
+
+    def _execute(self, statement: search.FacetedSearch) -> search.FacetRows:
+        """Run a statement, or take what it returned before at the search table's current version."""
+        sql, params = statement.statement()
+        with connection.cursor() as cursor:
+            if not SEARCH_CACHE_SECONDS:
+                return statement.run(cursor, (sql, params))
+            if self._version is None:
+                self._version = search.table_version(cursor)
+            key = "catalogue-search:" + hashlib.sha256(repr((self._version, sql, params)).encode()).hexdigest()
+            found = cache.get(key)
+            if found is None:
+                found = statement.run(cursor, (sql, params))
+                cache.set(key, found, SEARCH_CACHE_SECONDS)
+            return found
+
+    def _district_rows(self, with_centres: bool = False) -> list[dict]:
+        """The city's districts, read once (with their boundaries when the search sorts by distance)."""
+        centres = with_centres or self.sort_hint == search.Sort.NEAREST
+        if self._districts is None or (centres and self._districts and "boundary" not in self._districts[0]):
+            fields = ["pk", "number", "name_fa", "name_en", *(["boundary"] if centres else [])]
+            self._districts = list(District.objects.filter(city=self.city).order_by("number").values(*fields))
+        return self._districts
+
+    # counts of the multi-valued filters ----------------------------------------------------------------
+    def _programme_ids(self, variant: ProgrammeFilters, column: str, *, offerings: bool = True) -> Q:
+        """A condition on `column` (a programme id): among the matches that meet `variant` (a subquery)."""
         subquery = self.matched().filter(self.programme_q(variant, offerings=offerings)).values("pk")
         return Q(**{f"{column}__in": subquery})
 
@@ -424,112 +427,135 @@ class ProgrammeSearch:
         self.summary  # noqa: B018  (decides whether the search is fuzzy)
         if not self.nodes:
             return []
-        among = self._programme_ids(replace(self.filters, domain=""), "programme_id")
-        counts = Programme.domains.through.objects.filter(among).aggregate(**{
-            f"d{pk}": Count("programme_id", distinct=True, filter=Q(learningdomain_id__in=subtree))
-            for pk, subtree in self.subtrees.items()
-        })
+        if self._found is not None:
+            groups = [(set(ids), n) for ids, n in self._found.domain_groups]
+            counts = {f"d{pk}": sum(n for ids, n in groups if ids.intersection(subtree))
+                      for pk, subtree in self.subtrees.items()}
+        else:
+            among = self._programme_ids(replace(self.filters, domain=""), "programme_id")
+            counts = Programme.domains.through.objects.filter(among).aggregate(**{
+                f"d{pk}": Count("programme_id", distinct=True, filter=Q(learningdomain_id__in=subtree))
+                for pk, subtree in self.subtrees.items()
+            })
         return [{"value": node.domain.slug, "domain": node.domain, "depth": node.depth,
                  "count": counts[f"d{node.domain.pk}"] or 0} for node in self.nodes]
 
     def district_facets(self, *, with_centres: bool = False) -> list[dict]:
-        """The city's districts (the list the district filter accepts) with how many matches meet there, in one
-        query; with `with_centres`, each with the (lat, lon) centre of its boundary as `centroid`."""
+        """The city's districts (the list the district filter accepts) with how many matches meet there; with
+        `with_centres`, each with the (lat, lon) centre of its boundary as `centroid`."""
         self.summary  # noqa: B018
-        without = replace(self.filters, district=None)
-        fields = ["pk", "number", "name_fa", "name_en", *(["boundary"] if with_centres else [])]
-        districts = District.objects.filter(city=self.city).order_by("number")
-        if self._district_counts is None:
+        if self._found is not None:
+            counts = self._found.districts
+            districts = [{**row, "count": counts.get(row["number"], 0)} for row in self._district_rows(with_centres)]
+        else:
+            without = replace(self.filters, district=None)
             among = self._programme_ids(without, "programme_id", offerings=False)
             per_district = (
                 self.offerings(without).filter(among, venue__district_id=OuterRef("pk"))
                 .order_by().values("venue__district_id").annotate(n=Count("programme_id", distinct=True)).values("n")
             )
-            districts = districts.annotate(count=Coalesce(Subquery(per_district), 0))
-            fields.append("count")
+            fields = ["pk", "number", "name_fa", "name_en", *(["boundary"] if with_centres else []), "count"]
+            districts = (District.objects.filter(city=self.city).order_by("number")
+                         .annotate(count=Coalesce(Subquery(per_district), 0)).values(*fields))
         rows = []
-        for row in districts.values(*fields):
-            count = row.pop("count") if "count" in row else self._district_counts.get(row["pk"], 0)
+        for row in districts:
+            row = dict(row)
             boundary = row.pop("boundary", None)
-            rows.append({**row, "value": row["number"], "count": count,
-                         "name": localized(SimpleNamespace(**row), "name"),
+            rows.append({**row, "value": row["number"], "name": localized(SimpleNamespace(**row), "name"),
                          "centroid": geometry_centroid(boundary) if with_centres else None})
         return rows
 
     def life_stage_facets(self) -> list[dict]:
         """The life stages (children ... seniors) with how many matches are for each."""
         self.summary  # noqa: B018
-        among = self._programme_ids(replace(self.filters, life_stage=""), "programme_id")
-        counts = dict(
-            Programme.life_stages.through.objects.filter(among)
-            .order_by().values_list("audience__code").annotate(n=Count("programme_id", distinct=True))
-        )
+        if self._found is not None:
+            counts = self._found.life_stages
+        else:
+            among = self._programme_ids(replace(self.filters, life_stage=""), "programme_id")
+            counts = dict(
+                Programme.life_stages.through.objects.filter(among)
+                .order_by().values_list("audience__code").annotate(n=Count("programme_id", distinct=True))
+            )
         return [{"value": code, "name": name, "count": counts.get(code, 0)} for code, name in LIFE_STAGES]
 
     # results -------------------------------------------------------------------------------------------
     def results(self, *, sort: str = "", near: tuple[float, float] | None = None,
                 district_centroids: dict[int, tuple[float, float]] | None = None,
-                cards: bool = True) -> QuerySet[Programme]:
-        """The matches in the chosen order, with their provider.
+                cards: bool = True) -> "QuerySet[Programme] | SearchResults":
+        """The matches in the chosen order, with their provider: a queryset, or on PostgreSQL (but for the
+        nearest order) `SearchResults`, which reads a page of them when sliced.
 
-        For cards (`cards=True`), each programme carries, without further queries, `domain_ids` (raw; see
-        `with_card_domains`) and its first upcoming offering that meets the filters: `next_starts_on`,
-        `next_district_fa`/`_en`, `next_seats_left`. Otherwise (the API) the domains, life stages and those
-        upcoming offerings (`upcoming_offerings`) are prefetched.
+        For cards (`cards=True`), each programme carries `domain_ids` (raw; `with_card_domains` does the rest
+        for a page). Otherwise (the API) the domains, life stages and the upcoming offerings that meet the
+        filters (`upcoming_offerings`) are prefetched.
         """
         self.summary  # noqa: B018
-        if self._groups is not None:
-            programmes = programmes_public(city=self.city).filter(self._programme_ids(self.filters, "pk"))
+        sort = self.effective_sort(sort, near)
+        if self._found is not None and sort != search.Sort.NEAREST:
+            return SearchResults(self, sort=sort, cards=cards)
+        if self._found is not None:
+            programmes = programmes_public(city=self.city).filter(search.IdIn("id", self._all_ids()))
         else:
             programmes = self.matched().filter(self.programme_q(self.filters))
-        offerings = self.offerings(self.filters)
-        first = offerings.filter(programme_id=OuterRef("pk")).order_by("starts_on", "pk")
-        programmes = programmes.annotate(next_starts_on=Subquery(first.values("starts_on")[:1]))
-        sort = self.effective_sort(sort, near)
+        programmes = self.decorate(programmes, cards=cards)
         if sort == search.Sort.RELEVANCE:
-            programmes = search.ranked(programmes, self.parsed, fuzzy=self.fuzzy).order_by(
+            return search.ranked(programmes, self.parsed, fuzzy=self.fuzzy).order_by(
                 "-search_rank", "-published_at", "-pk")
-        elif sort == search.Sort.NEAREST:
+        if sort == search.Sort.NEAREST:
             nearest = (
-                offerings.filter(programme_id=OuterRef("pk"))
+                self.offerings(self.filters).filter(programme_id=OuterRef("pk"))
                 .annotate(distance=_distance_expression(near, district_centroids or {}))
                 .filter(distance__isnull=False).order_by("distance").values("distance")[:1]
             )
-            programmes = programmes.alias(distance=Subquery(nearest)).order_by(
+            return programmes.alias(distance=Subquery(nearest)).order_by(
                 F("distance").asc(nulls_last=True), "-published_at", "-pk")
-        elif sort == search.Sort.NEWEST:
-            programmes = programmes.order_by("-published_at", "-pk")
-        else:
-            programmes = programmes.order_by(F("next_starts_on").asc(nulls_last=True), "-published_at", "-pk")
+        if sort == search.Sort.NEWEST:
+            return programmes.order_by("-published_at", "-pk")
+        first = self.offerings(self.filters).filter(programme_id=OuterRef("pk")).order_by("starts_on", "pk")
+        return programmes.alias(next_start=Subquery(first.values("starts_on")[:1])).order_by(
+            F("next_start").asc(nulls_last=True), "-published_at", "-pk")
+
+    def decorate(self, programmes: QuerySet[Programme], *, cards: bool = True) -> QuerySet[Programme]:
+        """Programmes with what a result shows: for cards their domain ids (the rest comes with
+        `with_card_domains`), for the API its prefetches (see `results`)."""
         programmes = programmes.select_related("institution")
         if not cards:
             return programmes.prefetch_related(
                 Prefetch("domains", queryset=LearningDomain.objects.order_by("position", "name_en")),
                 Prefetch("life_stages", queryset=Audience.objects.order_by("position")),
-                Prefetch("offerings", queryset=offerings.select_related("venue__district").order_by("starts_on", "pk"),
-                         to_attr="upcoming_offerings"),
+                Prefetch("offerings", queryset=self.offerings(self.filters).select_related("venue__district")
+                         .order_by("starts_on", "pk"), to_attr="upcoming_offerings"),
             )
-        seats = ExpressionWrapper(F("capacity") - F("confirmed_count") - F("offered_count"),
-                                  output_field=IntegerField())
-        return programmes.annotate(
-            domain_ids=search.domain_ids_of_programme(),
-            next_district_fa=Subquery(first.values("venue__district__name_fa")[:1]),
-            next_district_en=Subquery(first.values("venue__district__name_en")[:1]),
-            next_seats_left=Subquery(first.annotate(left=seats).values("left")[:1]),
-        )
+        return programmes.annotate(domain_ids=search.domain_ids_of_programme())
 
     def with_card_domains(self, programmes) -> list[Programme]:
-        """The programmes of a page of `results()` with `card_domains`: their domains from the tree in memory
-        (retired domains are left out) and `next_district` in the page's language."""
+        """The programmes of a page of `results()` ready for cards (one query for the page): `card_domains`,
+        their domains from the tree in memory (retired domains are left out), and their first upcoming
+        offering that meets the filters: `next_starts_on`, `next_district` (in the page's language) and
+        `next_seats_left`."""
         by_pk = {node.domain.pk: node.domain for node in self.nodes}
         page = list(programmes)
+        first: dict[int, dict] = {}
+        rows = (
+            self.offerings(self.filters).filter(programme_id__in=[p.pk for p in page])
+            .order_by("programme_id", "starts_on", "pk")
+            .values("programme_id", "starts_on", "capacity", "confirmed_count", "offered_count",
+                    "venue__district__name_fa", "venue__district__name_en")
+        )
+        for row in rows if page else ():
+            first.setdefault(row["programme_id"], row)
         for programme in page:
             raw = programme.domain_ids or []
             ids = [int(pk) for pk in (raw.split(",") if isinstance(raw, str) else raw) if pk]
             programme.card_domains = sorted((by_pk[pk] for pk in set(ids) if pk in by_pk),
                                             key=lambda d: (d.position, d.name_en))
-            programme.next_district = localized(
-                SimpleNamespace(name_fa=programme.next_district_fa, name_en=programme.next_district_en), "name")
+            offering = first.get(programme.pk)
+            programme.next_starts_on = offering["starts_on"] if offering else None
+            programme.next_seats_left = (offering["capacity"] - offering["confirmed_count"] - offering["offered_count"]
+                                         if offering else None)
+            programme.next_district = localized(SimpleNamespace(
+                name_fa=offering and offering["venue__district__name_fa"],
+                name_en=offering and offering["venue__district__name_en"]), "name")
         return page
 
     def effective_sort(self, sort: str, near=None) -> str:
@@ -548,15 +574,51 @@ class ProgrammeSearch:
         if not self.total:
             return []
         venues = Venue.objects.filter(latitude__isnull=False, longitude__isnull=False)
-        if self._groups is not None:
-            venue_ids: set[int] = set()
-            for pk in self._ids_meeting(self.filters):
-                venue_ids.update(v for v in (self._facts.get(pk) or {}).get("venues") or () if v is not None)
-            venues = venues.filter(pk__in=sorted(venue_ids)[: limit * 2])
+        if self._found is not None:
+            venues = venues.filter(search.IdIn("id", self._found.venue_ids))
         else:
             among = self._programme_ids(self.filters, "programme_id", offerings=False)
             venues = venues.filter(pk__in=self.offerings(self.filters).filter(among).values("venue_id"))
         return list(venues.order_by("pk").values("pk", "name_fa", "name_en", "latitude", "longitude")[:limit])
+
+
+class SearchResults:
+    """The results of a PostgreSQL search in their order, read a page at a time: slicing reads those
+    programmes (one query, decorated like `ProgrammeSearch.results`); `Paginator` takes it as it is."""
+
+    ordered = True
+
+    def __init__(self, found: ProgrammeSearch, *, sort: str, cards: bool):
+        self.found = found
+        self.sort = sort
+        self.cards = cards
+
+    def count(self) -> int:
+        return self.found.total
+
+    def __len__(self) -> int:
+        return self.found.total
+
+    def __iter__(self):
+        return iter(self[0:len(self)])
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("SearchResults slices take no step")
+            return self._read(start, stop)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._read(index, index + 1)[0]
+
+    def _read(self, start: int, stop: int) -> list[Programme]:
+        ids = self.found._ordered_ids(self.sort, start, stop)  # noqa: SLF001
+        if not ids:
+            return []
+        programmes = programmes_public(city=self.found.city).filter(search.IdIn("id", ids))
+        by_pk = {p.pk: p for p in self.found.decorate(programmes, cards=self.cards)}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def _distance_expression(near: tuple[float, float], centroids: dict[int, tuple[float, float]]):
@@ -719,7 +781,7 @@ def programme_search_outcome(*, city, data, iso_dates: bool = False, today: dt.d
     form.is_valid()
     requested = form.value_of("sort") or ""
     for _attempt in range(2):
-        found = ProgrammeSearch(city=city, filters=_filters_of(form), tree=tree, today=today)
+        found = ProgrammeSearch(city=city, filters=_filters_of(form), tree=tree, today=today, sort=requested)
         districts = found.district_facets(with_centres=requested == search.Sort.NEAREST)
         if not found.filters.district or found.filters.district in {d["number"] for d in districts}:
             break

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from learningcity.accounts.models import CitizenProfile
+from learningcity.catalogue import search
 from learningcity.catalogue.models import (
     Audience,
     AudienceKind,
@@ -477,6 +478,8 @@ class PostgresCatalogueWriter(_CatalogueWriter):
 
     def write_programmes(self, programmes):
         with connection.cursor() as cursor:
+            # One set-based refresh of the search table at the end, not one per COPY.
+            search.defer_search_entries(cursor)
             programme_ids = self._ids(cursor, Programme, len(programmes))
             offering_ids = self._ids(cursor, Offering, sum(len(p.offerings) for p in programmes))
             self._copy(cursor, Programme, PROGRAMME_FIELDS, [
@@ -491,6 +494,7 @@ class PostgresCatalogueWriter(_CatalogueWriter):
             self._copy_text(cursor, Session, SESSION_FIELDS, "".join(
                 f"{oid}\t{start.isoformat()}\t{end.isoformat()}\t\\N\t\n" for oid, start, end, _v, _u in sessions
             ))
+            search.refresh_search_entries(cursor, programme_ids)
         return len(offerings), len(sessions)
 
     def lock_unfilled(self, offering_ids: list[int]) -> set[int]:
@@ -512,12 +516,17 @@ class PostgresCatalogueWriter(_CatalogueWriter):
                 for oid, cid, status, requested, confirmed in rows
             ))
             ids, confirmed, waiting = (list(column) for column in zip(*counts, strict=True))
+            search.defer_search_entries(cursor)
             cursor.execute(
                 f"UPDATE {_table(Offering)} AS o SET confirmed_count = c.confirmed, offered_count = 0, "  # noqa: S608
                 "waitlist_count = c.waiting FROM unnest(%s::bigint[], %s::integer[], %s::integer[]) "
                 "AS c(id, confirmed, waiting) WHERE o.id = c.id",
                 [ids, confirmed, waiting],
             )
+            # Seats left changed for these programmes: one refresh of their search rows.
+            cursor.execute(f"SELECT DISTINCT programme_id FROM {_table(Offering)} WHERE id = ANY(%s)",  # noqa: S608
+                           [ids])
+            search.refresh_search_entries(cursor, [row[0] for row in cursor.fetchall()])
 
 
 class SqliteCatalogueWriter(_CatalogueWriter):
