@@ -30,7 +30,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
 from learningcity.api.auth import BearerToken
-from learningcity.core.errors import DomainError, NotFound
+from learningcity.core.errors import DomainError, NotAllowed, NotFound
 from learningcity.core.jalali import parse_jalali_date
 from learningcity.core.permissions import Capability
 from learningcity.core.text import fold_digits
@@ -99,14 +99,21 @@ def _city(request):
 def _jalali_date(value: dt.date | None) -> str | None:
     if value is None:
         return None
-    return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
+    try:
+        return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
+    except (ValueError, OverflowError):
+        # Beyond the Jalali calendar's reach (a row saved before dates were bounded): the ISO date, not a 500.
+        return value.isoformat()
 
 
 def _jalali_datetime(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    local = timezone.localtime(value)
-    return f"{jdatetime.date.fromgregorian(date=local.date()).strftime('%Y/%m/%d')} {local:%H:%M}"
+    try:
+        local = timezone.localtime(value)
+        return f"{jdatetime.date.fromgregorian(date=local.date()).strftime('%Y/%m/%d')} {local:%H:%M}"
+    except (ValueError, OverflowError):
+        return value.isoformat(timespec="minutes")
 
 
 def _parse_date(text: str | None, field: str) -> dt.date:
@@ -139,12 +146,14 @@ def _parse_datetime(text: str | None, field: str) -> dt.datetime:
         except ValueError:
             raise DomainError(_("Enter a date and time as 1405/09/03 14:30 (Jalali) or 2026-11-24T14:30."),
                               field=field) from None
+    # How far from today a moment may be (and whether it has a UTC equivalent at all) is the service's rule:
+    # it refuses 9999-12-31T20:00-05:00 and 0001-01-01 with the allowed window, before anything is saved.
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _natural(code: str) -> tuple:
     """R2 before R10."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+    return tuple((0, int(part), "") if part.isdecimal() else (1, 0, part.casefold())
                  for part in re.split(r"(\d+)", code) if part)
 
 
@@ -852,6 +861,9 @@ def create_task(request, slug: str, payload: TaskIn):
     """Give the group a task owned by a member or a partner institution, with a deadline (not before the
     meeting of the decision it comes from); chair, secretary, secretariat."""
     group = _group(request, request.auth, slug)
+    # Before looking anything up: whoever may not create tasks learns nothing about which ids exist.
+    if not permissions.can(request.auth, C.MANAGE_TASKS, group):
+        raise NotAllowed(_("You cannot create tasks in this working group."))
     decision = None
     if payload.decision is not None:
         decision = Decision.objects.select_related("meeting").filter(group=group, pk=payload.decision).first()

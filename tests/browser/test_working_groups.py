@@ -1,7 +1,8 @@
 """Issue 5, in Persian RTL in Chromium: a working group's secretary schedules a meeting on a Jalali date,
-records a decision and turns it into a task for a member; the member finds it in "my tasks" and reports
-progress; the group's secretary reports progress on a plan result, and the public plan page shows it.
-No request leaves the host, and axe finds nothing serious on the group, meeting, my-tasks and plan pages."""
+records a decision at the meeting (the clock moved on to its start) and turns it into a task for a member;
+the member finds it in "my tasks" and reports progress; the group's secretary reports progress on a plan
+result, and the public plan page shows it. No request leaves the host, and axe finds nothing serious on the
+group, meeting, my-tasks and plan pages."""
 
 import datetime as dt
 import re
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from learningcity.core.jalali import jalali_year_of
 from learningcity.core.text import persian_digits
+from learningcity.demo.clock import DemoClock
 from learningcity.factories import CitizenFactory
 from learningcity.workgroups.models import Decision, GroupRole, Meeting, PlanResult, ResultUpdate, Task, TaskStatus
 from learningcity.workgroups.services import (
@@ -100,16 +102,23 @@ def test_secretary_meets_decides_assigns_and_the_plan_shows_the_progress(live_se
     assert "نشست ماهانهٔ کارگروه" in main and "گزارش کارگاه‌های والدین" in main
     assert re.search(r"[۰-۹]{4}", main), "the meeting's Jalali date is written in Persian digits"
 
-    # 2. It records a decision under the first agenda item.
-    desk.page.locator(f"a[href='/fa/groups/{group.slug}/meetings/{meeting.pk}/decisions/new/']").first.click()
-    desk.page.wait_for_load_state("networkidle")
-    desk.page.fill("textarea[name=text]", "چهار کارگاه سواد رسانه‌ای برای والدین در کتابخانه‌ها برگزار شود.")
-    desk.page.select_option("select[name=agenda_item]", index=1)
-    submit(desk, "form:has(textarea[name=text])")
-    decision = Decision.objects.get(meeting=meeting)
-    assert decision.number == 1 and decision.agenda_item.position == 1
-    assert persian_digits(decision.code) in desk.page.locator(f"#decision-{decision.pk}").inner_text()
-    accessible(desk, "meeting", problems)
+    # Decisions are taken at the meeting: before it starts, the page offers no way to record one.
+    assert desk.page.locator(f"a[href$='/meetings/{meeting.pk}/decisions/new/']").count() == 0
+
+    # 2. The next morning, at the meeting, it records a decision under the first agenda item. (The site's
+    # clock, which the live server reads too, moves on to a quarter of an hour after the start.)
+    clock = DemoClock()
+    with clock.running(), clock.at(meeting.starts_at + dt.timedelta(minutes=15)):
+        desk.go(f"/fa/groups/{group.slug}/meetings/{meeting.pk}/")
+        desk.page.locator(f"a[href='/fa/groups/{group.slug}/meetings/{meeting.pk}/decisions/new/']").first.click()
+        desk.page.wait_for_load_state("networkidle")
+        desk.page.fill("textarea[name=text]", "چهار کارگاه سواد رسانه‌ای برای والدین در کتابخانه‌ها برگزار شود.")
+        desk.page.select_option("select[name=agenda_item]", index=1)
+        submit(desk, "form:has(textarea[name=text])")
+        decision = Decision.objects.get(meeting=meeting)
+        assert decision.number == 1 and decision.agenda_item.position == 1
+        assert persian_digits(decision.code) in desk.page.locator(f"#decision-{decision.pk}").inner_text()
+        accessible(desk, "meeting", problems)
 
     # 3. It turns the decision into a task for a member, with a Jalali deadline.
     desk.page.locator(f"#decision-{decision.pk} a[href*='/tasks/new/?decision=']").click()

@@ -64,7 +64,7 @@ def _fa() -> bool:
 
 def _natural(code: str) -> tuple:
     """R2 before R10."""
-    return tuple(int(part) if part.isdigit() else part.casefold() for part in _NATURAL.split(code))
+    return tuple(int(part) if part.isdecimal() else part.casefold() for part in _NATURAL.split(code))
 
 
 def format_amount(value: Decimal | int | None) -> str:

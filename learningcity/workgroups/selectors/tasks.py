@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from learningcity.institutions.models import Institution, StaffMembership
 
+from ..inputs import parse_id
 from ..models import (
     Decision,
     DigestReceipt,
@@ -93,12 +94,13 @@ def tasks_of_group(group: WorkingGroup, *, status: str = "", owner: str = "", ov
     tasks = Task.objects.filter(group=group)
     if status in TaskStatus.values:
         tasks = tasks.filter(status=status)
-    kind, _sep, pk = (owner or "").partition(":")
-    if pk.isdigit():
+    kind, _sep, raw = (owner or "").partition(":")
+    pk = parse_id(raw)
+    if pk is not None:
         if kind == "user":
-            tasks = tasks.filter(owner_user_id=int(pk))
+            tasks = tasks.filter(owner_user_id=pk)
         elif kind == "institution":
-            tasks = tasks.filter(owner_institution_id=int(pk))
+            tasks = tasks.filter(owner_institution_id=pk)
     if overdue:
         tasks = tasks.filter(_late(today))
     return _listed(_with_overdue(tasks, today))
@@ -148,9 +150,10 @@ def task_owner_choices(group: WorkingGroup) -> tuple[list[GroupMember], list[Ins
 
 def decision_for_task(group: WorkingGroup, pk) -> Decision | None:
     """A decision of the group to turn into a task (from `?decision=<id>`), or None."""
-    if not str(pk or "").isdigit():
+    pk = parse_id(pk)
+    if pk is None:
         return None
-    return Decision.objects.filter(group=group, pk=int(pk)).select_related("meeting").first()
+    return Decision.objects.filter(group=group, pk=pk).select_related("meeting").first()
 
 
 # --- My tasks --------------------------------------------------------------------------------------
@@ -199,7 +202,8 @@ def my_tasks(user, *, city=None, group: int | str | None = None, status: str = "
         per_group[row["group_id"]] += row["n"]
     groups = sorted(({"group": by_id[pk], "count": n} for pk, n in per_group.items()),
                     key=lambda row: (row["group"].name, row["group"].pk))
-    chosen = by_id.get(int(group)) if str(group or "").isdigit() else None
+    group_id = parse_id(group)
+    chosen = by_id.get(group_id) if group_id is not None else None
     if chosen is not None:
         tasks = tasks.filter(group=chosen)
         rows = [row for row in rows if row["group_id"] == chosen.pk]

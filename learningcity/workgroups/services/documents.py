@@ -241,14 +241,30 @@ def _target_city(group, meeting, result):
     return result.objective.plan.city
 
 
-def _store(document: Document, upload: UploadedFile) -> bool:
-    """Put the file in storage under its checksum; True when this call wrote it (so a failure can undo it)."""
+def _lock_same_file(document: Document) -> str | None:
+    """Lock the city's documents with these bytes for the rest of the transaction; the stored file they share.
+
+    A removal takes the same locks before it decides to delete the file, so a file reused here cannot be
+    deleted by a removal that ran at the same time: one of the two waits for the other to commit.
+    """
+    files = list(Document.objects.select_for_update().filter(city_id=document.city_id, sha256=document.sha256)
+                 .order_by("pk").values_list("file", flat=True))
+    return files[0] if files else None
+
+
+def _store(document: Document, upload: UploadedFile, shared: str | None) -> bool:
+    """Put the file in storage under its checksum; True when this call wrote it (so a failure can undo it).
+
+    `shared` is the file of a document with the same bytes, locked by the caller: it is reused. A file at the
+    path that no document holds may be a removal's, about to be deleted: it is not reused, and storage
+    saves this one under a new name.
+    """
     storage = document.file.storage
     path = document_path(document, document.name)
     try:
-        if storage.exists(path) and storage.size(path) == upload.size:
+        if shared and storage.exists(shared) and storage.size(shared) == upload.size:
             # Same checksum, same bytes: the file is already there (another attachment of it).
-            document.file.name = path
+            document.file.name = shared
             return False
         upload.seek(0)
         document.file.name = storage.save(path, upload)
@@ -309,9 +325,10 @@ def document_attach(
         title=title, content_type=KINDS[kind].content_type, extension=extension, size=upload.size,
         sha256=checksum.hexdigest(), uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    wrote = _store(document, upload)
+    wrote = False
     try:
         with transaction.atomic():
+            wrote = _store(document, upload, _lock_same_file(document))
             document.full_clean()
             document.save()
             audit_created(actor=actor, obj=document, action="document.attach", city=document.city)
@@ -347,6 +364,13 @@ def document_remove(*, actor, document: Document) -> None:
         raise NotAllowed(_("You cannot remove this document."))
     stored = document.file.name
     with transaction.atomic():
+        # The same locks as an attach of the same bytes (see _lock_same_file), this document's row among them,
+        # waiting for an attach under way...
+        _lock_same_file(document)
+        if not Document.objects.filter(pk=document.pk).exists():
+            return  # removed just now by someone else
+        # ...then a fresh look, which sees a document such an attach has just committed.
+        shared = Document.objects.filter(file=stored).exclude(pk=document.pk).exists()
         audit_record(
             actor=actor, action="document.remove", obj=document, city=document.city,
             changes={"name": [document.name, None], "sha256": [document.sha256, None],
@@ -354,4 +378,5 @@ def document_remove(*, actor, document: Document) -> None:
                      "result": [document.result_id, None]},
         )
         document.delete()
-        transaction.on_commit(lambda: _delete_stored(stored))
+        if not shared:
+            transaction.on_commit(lambda: _delete_stored(stored))

@@ -27,11 +27,11 @@ from learningcity.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from learningcity.core.i18n import localized
 from learningcity.core.permissions import Capability
 from learningcity.core.tasks import deliver_email, deliver_sms
-from learningcity.core.text import fold_digits
 from learningcity.institutions.models import Institution
 from learningcity.institutions.selectors import PUBLIC_STATES
 
 from .. import permissions
+from ..inputs import parse_id
 from ..models import GroupMember, GroupRole, Visibility, WorkingGroup
 
 __all__ = [
@@ -107,8 +107,8 @@ def _domains(city, value, *, kept: Iterable[int] = ()) -> list[LearningDomain]:
             ids.add(item.pk)
         elif isinstance(item, int) and not isinstance(item, bool):
             ids.add(item)
-        elif isinstance(item, str) and fold_digits(item).strip().isdigit():
-            ids.add(int(fold_digits(item).strip()))
+        elif isinstance(item, str) and parse_id(item) is not None:
+            ids.add(parse_id(item))
         else:
             raise DomainError(_("Choose learning domains from the list."), field="domains")
     found = list(LearningDomain.objects.filter(city=city, pk__in=ids))
@@ -260,8 +260,8 @@ def _institution(group: WorkingGroup, value) -> Institution | None:
         pk = value.pk
     elif isinstance(value, int) and not isinstance(value, bool):
         pk = value
-    elif isinstance(value, str) and fold_digits(value).strip().isdigit():
-        pk = int(fold_digits(value).strip())
+    elif isinstance(value, str) and parse_id(value) is not None:
+        pk = parse_id(value)
     else:
         raise DomainError(_("Choose a partner institution from the list."), field="institution")
     institution = Institution.objects.filter(pk=pk).first()

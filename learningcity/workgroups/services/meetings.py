@@ -31,6 +31,7 @@ from learningcity.core.text import persian_digits
 from learningcity.records.selectors import site_root
 
 from .. import permissions
+from ..inputs import moment_in_window, window_values
 from ..models import (
     AgendaItem,
     AttendanceStatus,
@@ -125,6 +126,11 @@ def _check_times(starts_at, ends_at, *, must_be_future: bool) -> None:
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if not isinstance(value, dt.datetime) or timezone.is_naive(value):
             raise DomainError(gettext_lazy("Enter a valid date and time."), field=name)
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        # Also keeps out moments the database and the calendar cannot convert (9999-12-31T20:00-05:00).
+        if not moment_in_window(value):
+            raise DomainError(_("A meeting must be within ten years of today: between %(first)s and %(last)s.")
+                              % window_values(), field=name, code="meeting_out_of_range")
     if ends_at <= starts_at:
         raise DomainError(gettext_lazy("The meeting must end after it starts."), field="ends_at")
     if ends_at - starts_at > MAX_DURATION:
@@ -624,6 +630,10 @@ def decision_record(*, meeting: Meeting, actor, text: str, agenda_item: AgendaIt
             raise Conflict(gettext_lazy("This meeting was cancelled; no decision can be recorded at it."))
         if locked.minutes_status == MinutesStatus.APPROVED:
             raise Conflict(APPROVED_LOCKED)
+        if locked.starts_at > timezone.now():
+            # A decision is taken at the meeting; one "recorded" ahead of it would also block cancelling it.
+            raise DomainError(gettext_lazy("This meeting has not started yet; decisions can be recorded once it has "
+                                           "started."), code="meeting_not_started")
         if agenda_item is not None and not AgendaItem.objects.filter(pk=agenda_item.pk, meeting=locked).exists():
             raise DomainError(gettext_lazy("Choose an item on this meeting's agenda."), field="agenda_item")
         year = jalali_year_of(timezone.localtime(locked.starts_at).date())

@@ -35,6 +35,7 @@ from learningcity.core.jalali import format_date, parse_jalali_date
 from learningcity.core.text import fold_digits, normalise_for_search, persian_digits
 
 from .. import permissions
+from ..inputs import WINDOW_YEARS, years_from
 from ..models import (
     PLAN_AREAS,
     ActionPlan,
@@ -98,6 +99,14 @@ def _count(value: int) -> str:
     text = f"{value:,}"
     if (translation.get_language() or "fa").startswith("fa"):
         return persian_digits(text.replace(",", "\u066c"))
+    return text
+
+
+def _amount_text(value: Decimal) -> str:
+    """`999,999,999,999.99`, or in Persian digits with Persian separators."""
+    text = f"{value:,}"
+    if (translation.get_language() or "fa").startswith("fa"):
+        return persian_digits(text.replace(",", "\u066c").replace(".", "\u066b"))
     return text
 
 
@@ -175,10 +184,7 @@ def parse_amount(value: Any, *, field_name: str = "value") -> Decimal | None:
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
-        # Spreadsheet numbers are binary floats (12.3 may arrive as 12.299999999999999): round to cents.
         number = Decimal(repr(value))
-        if number.is_finite() and abs(number - number.quantize(Decimal("0.01"))) < Decimal("1e-9"):
-            number = number.quantize(Decimal("0.01"))
     else:
         text = fold_digits(str(value)).strip().replace("\u066b", ".")
         text = _GROUPING.sub("", text)
@@ -188,11 +194,17 @@ def parse_amount(value: Any, *, field_name: str = "value") -> Decimal | None:
             raise DomainError(_("Enter a number, e.g. 1250 or 12.5."), field=field_name) from None
     if not number.is_finite():
         raise DomainError(_("Enter a number, e.g. 1250 or 12.5."), field=field_name)
-    if number != number.quantize(Decimal("0.01")):
-        raise DomainError(_("Use at most two decimal places."), field=field_name)
+    # Before rounding: rounding 1e30 to cents needs more digits than decimal arithmetic keeps, and fails.
     if abs(number) > MAX_AMOUNT:
-        raise DomainError(_("This number is too large."), field=field_name)
-    return number.quantize(Decimal("0.01"))
+        raise DomainError(_("This number is too large: it can be at most %(max)s.") % {"max": _amount_text(MAX_AMOUNT)},
+                          field=field_name, code="number_too_large")
+    cents = number.quantize(Decimal("0.01"))
+    if isinstance(value, float) and abs(number - cents) < Decimal("1e-9"):
+        # Spreadsheet numbers are binary floats (12.3 may arrive as 12.299999999999999): round to cents.
+        number = cents
+    if number != cents:
+        raise DomainError(_("Use at most two decimal places."), field=field_name)
+    return cents
 
 
 # --- The plan ----------------------------------------------------------------------------------------
@@ -336,6 +348,8 @@ def objective_remove(*, objective: Objective, actor) -> None:
     _require_manager(actor, plan.city)
     with transaction.atomic():
         ActionPlan.objects.select_for_update().filter(pk=plan.pk).first()
+        # Reports lock their result first: with the results locked, none can arrive between the check and the delete.
+        list(PlanResult.objects.select_for_update().filter(objective=objective).order_by("pk").values_list("pk"))
         if ResultUpdate.objects.filter(result__objective=objective).exists():
             raise Conflict(_("Progress has been reported on this objective's results; it can no longer be removed."))
         if objective.results.filter(documents__isnull=False).exists():
@@ -364,6 +378,10 @@ def _check_result(result: PlanResult, plan: ActionPlan) -> None:
     if result.due_on is not None and result.due_on < plan_year_starts(plan.year):
         raise DomainError(_("The due date cannot be before the plan's year starts (%(date)s).")
                           % {"date": format_date(plan_year_starts(plan.year))}, field="due_on")
+    latest_due = years_from(plan_year_starts(plan.year), WINDOW_YEARS)
+    if result.due_on is not None and result.due_on > latest_due:
+        raise DomainError(_("The due date can be at most ten years after the plan's year starts, that is by "
+                          "%(date)s.") % {"date": format_date(latest_due)}, field="due_on", code="due_on_too_late")
     _full_clean(result, exclude=["objective"])
     clash = PlanResult.objects.filter(objective__plan=plan, **_same_code(result.code)).exclude(pk=result.pk)
     if clash.exists():
@@ -407,6 +425,9 @@ def result_remove(*, result: PlanResult, actor) -> None:
     plan = result.objective.plan
     _require_manager(actor, plan.city)
     with transaction.atomic():
+        # Reports lock the result first: with it locked, none can arrive between the check and the delete.
+        if not PlanResult.objects.select_for_update().filter(pk=result.pk).exists():
+            raise NotFound(_("This result no longer exists."))
         if result.updates.exists():
             raise Conflict(_("Progress has been reported on this result; it can no longer be removed."))
         if result.documents.exists():
@@ -559,7 +580,9 @@ def result_report(*, result: PlanResult, actor, reported_on: dt.date, status: st
     note = _check_note(note)
     evidence_url = _check_evidence(evidence_url)
     with transaction.atomic():
-        locked = PlanResult.objects.select_for_update().get(pk=result.pk)
+        locked = PlanResult.objects.select_for_update().filter(pk=result.pk).first()
+        if locked is None:
+            raise NotFound(_("This result no longer exists."))
         newest = locked.updates.aggregate(latest=Max("reported_on"))["latest"]
         update = ResultUpdate.objects.create(
             result=locked, reported_on=reported_on, status=status, progress=progress, value=value, note=note,
@@ -692,7 +715,14 @@ def _csv_rows(data: bytes) -> Iterable[list[Any]]:
         dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    yield from csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from reader
+    except csv.Error:
+        # A cell longer than the reader takes (131,072 characters) or broken quoting.
+        raise DomainError(_("Line %(line)s of this CSV file could not be read: a cell is far too long or its "
+                            "quotes are not closed. Fix it, or start from the template, and try again.")
+                          % {"line": _n(reader.line_num)}, field="file", code="csv_unreadable") from None
 
 
 def _xlsx_rows(data: bytes) -> Iterable[list[Any]]:
@@ -844,6 +874,9 @@ def _write_import(*, plan: ActionPlan, actor, report: ImportReport, pending: lis
     with transaction.atomic():
         touched = sorted({result.pk for result, _values in pending})
         locked = {r.pk: r for r in PlanResult.objects.select_for_update().filter(pk__in=touched).order_by("pk")}
+        if len(locked) != len(touched):
+            raise Conflict(_("A result named in the file was removed just now. Nothing was imported; please try "
+                             "again."), field="file")
         latest = dict(
             ResultUpdate.objects.filter(result_id__in=touched).values("result_id")
             .annotate(latest=Max("reported_on")).values_list("result_id", "latest")

@@ -6,6 +6,7 @@ instead of one message per change.
 """
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from learningcity.institutions.models import Institution, StaffMembership, Staff
 from learningcity.records.selectors import site_root
 
 from .. import permissions
+from ..inputs import in_window, window_values
 from ..models import (
     TASK_TRANSITIONS,
     Decision,
@@ -45,6 +47,7 @@ C = Capability
 TITLE_MAX = Task._meta.get_field("title").max_length
 TEXT_MAX = Task._meta.get_field("description").max_length
 COMMENT_MAX = TaskUpdate._meta.get_field("comment").max_length
+_WHOLE = re.compile(r"-?[0-9]{1,9}")
 
 
 # --- Checking what people typed -------------------------------------------------------------------
@@ -83,6 +86,15 @@ def _deadline(value) -> dt.date:
     except ValueError:
         raise DomainError(gettext_lazy("Enter the deadline as a Jalali date like 1405/09/03."),
                           field="deadline") from None
+
+
+def _check_window(deadline: dt.date) -> None:
+    """A deadline within ten years of today, either way: anything further is a typing mistake."""
+    if not in_window(deadline):
+        raise DomainError(
+            _("The deadline must be within ten years of today: between %(first)s and %(last)s.") % window_values(),
+            field="deadline", code="deadline_out_of_range",
+        )
 
 
 def _meeting_day(decision: Decision) -> dt.date:
@@ -145,7 +157,7 @@ def _progress(value) -> int | None:
         number = value
     else:
         text = fold_digits(str(value)).strip().rstrip("%٪").strip()
-        if not (text.isdigit() or (text.startswith("-") and text[1:].isdigit())):
+        if not _WHOLE.fullmatch(text):
             raise DomainError(gettext_lazy("Enter the progress as a whole number from 0 to 100."),
                               field="progress", code="progress_not_a_number")
         number = int(text)
@@ -183,6 +195,7 @@ def task_create(*, group: WorkingGroup, actor, title: str, owner, deadline, desc
     title = _title(title)
     description = _text(description, field="description", limit=TEXT_MAX)
     deadline = _deadline(deadline)
+    _check_window(deadline)
     _check_decision(decision, group)
     _check_deadline(deadline, decision)
     owner_user, owner_institution = _check_owner(owner, group)
@@ -214,6 +227,7 @@ def task_update(*, task: Task, actor, title: str | None = None, description: str
     with transaction.atomic():
         locked = Task.objects.select_for_update(of=("self",)).select_related("decision__meeting").get(pk=task.pk)
         if "deadline" in changes and changes["deadline"] != locked.deadline:
+            _check_window(changes["deadline"])
             _check_deadline(changes["deadline"], locked.decision)
         before = snapshot(locked)
         for name, value in changes.items():

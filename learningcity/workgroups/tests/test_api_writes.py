@@ -137,6 +137,7 @@ def test_broken_json_is_a_4xx(client, world):
     ("chair", 201), ("secretary", 201), ("secretariat", 201), ("member", 403), ("observer", 403), ("outsider", 404),
 ])
 def test_who_may_record_a_decision(client, world, secretariat, who, status):
+    _begin(world.upcoming)
     response = post_json(client, f"/groups/literacy/meetings/{world.upcoming.pk}/decisions",
                          {"text": "برگزاری کارگاه سواد رسانه‌ای"}, **bearer(_person(world, secretariat, who)))
     assert response.status_code == status, response.content
@@ -144,6 +145,19 @@ def test_who_may_record_a_decision(client, world, secretariat, who, status):
         body = response.json()
         assert body["published"] is False and body["code"].endswith(f"/{body['number']}")
         assert Decision.objects.filter(pk=body["id"], text="برگزاری کارگاه سواد رسانه‌ای").exists()
+
+
+def _begin(meeting: Meeting) -> None:
+    """The meeting is under way: decisions can be recorded from its start."""
+    start = timezone.now() - dt.timedelta(minutes=30)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=start, ends_at=start + dt.timedelta(hours=2))
+
+
+def test_a_decision_before_the_meeting_starts_is_refused(client, world):
+    before = Decision.objects.count()
+    assert_error(post_json(client, f"/groups/literacy/meetings/{world.upcoming.pk}/decisions", {"text": "زودهنگام"},
+                           **bearer(world.chair)), 400, "meeting_not_started")
+    assert Decision.objects.count() == before
 
 
 def test_decisions_cannot_be_added_once_the_minutes_are_approved(client, world):

@@ -5,12 +5,14 @@ barrier. The control test removes the numbering lock (and only that) and shows t
 happens, so the main test proves the lock works rather than that the threads never overlapped.
 """
 
+import datetime as dt
 import threading
 import time
 
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 
 from learningcity.core.errors import Conflict
 from learningcity.factories import MeetingFactory
@@ -54,9 +56,9 @@ def in_parallel(count: int, work) -> list:
 
 @pytest.fixture
 def two_meetings(city):
-    """Two meetings of one group in the same Jalali year, each with its secretary at the keyboard."""
+    """Two meetings of one group under way in the same Jalali year, each with its secretary at the keyboard."""
     board = build_board(city)
-    first = MeetingFactory(group=board.group)
+    first = MeetingFactory(group=board.group, starts_at=timezone.now() - dt.timedelta(minutes=30))
     second = MeetingFactory(group=board.group, starts_at=first.starts_at, ends_at=first.ends_at)
     return board, [first, second]
 

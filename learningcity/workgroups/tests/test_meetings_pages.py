@@ -7,10 +7,9 @@ import re
 
 import jdatetime
 import pytest
-from django.utils.html import escape
-from django.utils import translation
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from conftest import PASSWORD
 from learningcity.core.text import persian_digits

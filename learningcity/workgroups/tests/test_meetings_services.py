@@ -72,6 +72,13 @@ def held_meeting(board, **kwargs) -> Meeting:
     return meeting
 
 
+def begin(meeting: Meeting) -> None:
+    """Time passes: the scheduled meeting is under way (decisions can be recorded from its start)."""
+    start = timezone.now() - dt.timedelta(minutes=30)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    meeting.refresh_from_db()
+
+
 def ready_to_approve(board) -> Meeting:
     meeting = held_meeting(board, minutes="همه حاضر بودند و درباره برنامه سال گفتگو شد.")
     MeetingAttendance.objects.filter(meeting=meeting).update(status=AttendanceStatus.PRESENT)
@@ -277,6 +284,7 @@ def test_cancelling_out_of_order_is_refused(board):
     with pytest.raises(DomainError, match="held meeting cannot be cancelled"):
         services.meeting_cancel(meeting=held_meeting(board), actor=board.secretary)
     with_decision = schedule(board)
+    begin(with_decision)
     services.decision_record(meeting=with_decision, actor=board.secretary, text="تصویب برنامه")
     with pytest.raises(DomainError, match="Decisions were recorded"):
         services.meeting_cancel(meeting=with_decision, actor=board.secretary)
@@ -343,6 +351,7 @@ def test_bad_agenda_changes_are_refused(board):
         services.agenda_reorder(meeting=meeting, actor=board.secretary, order=["x"])
     with pytest.raises(NotAllowed):
         services.agenda_item_add(meeting=meeting, actor=board.member, title="پیشنهاد من")
+    begin(meeting)
     services.decision_record(meeting=meeting, actor=board.secretary, text="تصویب", agenda_item=item)
     with pytest.raises(DomainError, match="cannot be removed"):
         services.agenda_item_remove(item=item, actor=board.secretary)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from learningcity.core.errors import DomainError
 from learningcity.core.forms import BootstrapFormMixin
 
+from ..inputs import parse_id
 from ..models import Meeting, PlanResult, WorkingGroup
 from ..selectors.documents import TARGET_FIELDS, document_target, document_visible_to
 from ..services import documents as services
@@ -52,9 +53,8 @@ def _document_target(document):
 def document_upload(request):
     """Attach the posted file to the group, meeting or result named in the form; back to its page."""
     form = DocumentUploadForm(request.POST, request.FILES)
-    field, pk = request.POST.get("target_field", ""), request.POST.get("target_id", "")
-    valid_pk = pk.isdigit() and len(pk) <= 18
-    target = document_target(request.user, city=request.city, field=field, pk=int(pk)) if valid_pk else None
+    field, pk = request.POST.get("target_field", ""), parse_id(request.POST.get("target_id", ""))
+    target = document_target(request.user, city=request.city, field=field, pk=pk) if pk is not None else None
     if target is None:
         raise Http404
     back = target_url(target)

@@ -97,6 +97,9 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
         }
 
     def show(self, error: DomainError) -> None:
+        if error.code == "meeting_out_of_range":
+            self.add_domain_error(error, {error.field: "day"})  # the date is what is far off, not the time
+            return
         self.add_domain_error(error, self.FIELD_MAP)
 
 
@@ -547,6 +550,6 @@ def decision_create(request, slug: str, pk: int):
             return _to_meeting(meeting, f"decision-{decision.pk}")
     return render(request, "workgroups/meetings/decision_form.html", {
         "group": group, "meeting": meeting, "form": form, "locked": meeting.minutes_locked
-        or meeting.status == MeetingStatus.CANCELLED,
+        or meeting.status == MeetingStatus.CANCELLED, "not_started": meeting.starts_at > timezone.now(),
     })
 

@@ -31,6 +31,7 @@ from ..forms_plan import (
     ResultReportForm,
     ResultsImportForm,
 )
+from ..inputs import parse_id
 from ..models import ActionPlan, BudgetLine, Objective, PlanResult, PlanStatus, ResultStatus
 from ..selectors.plan import (
     current_plan_year,
@@ -213,9 +214,10 @@ def result(request, year: int, pk: int):
 # --- The secretariat's plan editor -------------------------------------------------------------------
 
 def _objective_or_404(plan: ActionPlan, pk) -> Objective:
-    if not str(pk or "").isdigit():
+    pk = parse_id(pk)
+    if pk is None:
         raise Http404
-    objective = Objective.objects.select_related("plan__city").filter(plan=plan, pk=int(pk)).first()
+    objective = Objective.objects.select_related("plan__city").filter(plan=plan, pk=pk).first()
     if objective is None:
         raise Http404
     return objective
