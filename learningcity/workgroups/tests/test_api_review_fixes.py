@@ -17,7 +17,9 @@ world = support.world
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(client):
+    """Messages are compared in English: the API answers in the language the client asks for."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     with translation.override("en"):
         yield
 
