@@ -237,7 +237,11 @@ def _enrolment_request(*, offering: Offering, citizen, acting_user, priority: in
         held = _places_held(citizen, offering.city_id, today)
         existing_id = next((pk for pk, offering_id, _counts in held if offering_id == offering.pk), None)
         if existing_id is None and sum(1 for *_rest, counts in held if counts) >= settings.ENROLMENT_CAP:
+            # Say first what would stop anyone (read from the caller's copy; nothing is written here).
             _check_open(offering)
+            if offering.programme.status != ProgrammeStatus.PUBLISHED:
+                raise NotFound(_("This programme is not open for enrolment."), code="not_published")
+            _check_window(offering, timezone.now())
             cap = settings.ENROLMENT_CAP
             raise Conflict(
                 ngettext(

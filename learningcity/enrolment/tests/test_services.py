@@ -293,6 +293,18 @@ def test_offers_before_their_deadline_do_not_expire(offered):
 # --- refusals -------------------------------------------------------------------------------
 
 
+def test_a_person_at_the_cap_is_told_first_that_enrolment_has_closed(settings, programme, citizen):
+    """A closed window stops everyone, so it is the more useful answer than the cap."""
+    settings.ENROLMENT_CAP = 1
+    ask(OfferingFactory(programme=programme), citizen)
+    closed = OfferingFactory(programme=programme, enrolment_opens_at=timezone.now() - dt.timedelta(days=3),
+                             enrolment_closes_at=timezone.now() - dt.timedelta(days=1))
+    with pytest.raises(DomainError) as refused:
+        ask(closed, citizen)
+    assert refused.value.code == "window_closed"
+    assert not Enrolment.objects.filter(offering=closed).exists()
+
+
 def test_the_cap_on_active_enrolments_per_city_is_enforced(settings, programme, citizen, other_city):
     settings.ENROLMENT_CAP = 2
     first, second, third = (OfferingFactory(programme=programme) for _ in range(3))
