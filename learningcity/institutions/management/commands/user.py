@@ -13,11 +13,11 @@ from learningcity.accounts.validators import normalise_mobile
 from learningcity.cities.models import City
 from learningcity.core.errors import DomainError
 from learningcity.core.permissions import ROLE_SCOPE, Role, Scope
+from learningcity.institutions.models import Institution, StaffMembership
+from learningcity.institutions.services import staff_add
 
 # Working-group seats are given on the group's members page, not here.
 ROLES = [role for role in Role.values if ROLE_SCOPE[role] != Scope.WORKING_GROUP]
-from learningcity.institutions.models import Institution, StaffMembership
-from learningcity.institutions.services import staff_add
 
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
