@@ -308,6 +308,29 @@ def plan_manage(request, year: int):
     })
 
 
+def _edit_or_remove(request, plan, form, *, remove, update, removed: str, saved: str):
+    """The edit page's two actions: remove (refusals shown beside the button) or save the form.
+
+    Returns (redirect to the plan's manage page when done, else None; the removal's refusal, if any).
+    """
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        try:
+            remove()
+        except DomainError as exc:
+            return None, str(exc.message)
+        messages.success(request, removed)
+        return redirect("workgroups:plan_manage", year=plan.year), ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            update(**form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, saved)
+            return redirect("workgroups:plan_manage", year=plan.year), ""
+    return None, ""
+
+
 @require_http_methods(["GET", "POST"])
 def objective_edit(request, year: int, pk: int):
     plan = _managed_plan_or_404(request, year)
@@ -317,24 +340,13 @@ def objective_edit(request, year: int, pk: int):
     initial["programmes"] = [p.pk for p in linked]
     removing = request.method == "POST" and request.POST.get("action") == "remove"
     form = ObjectiveForm(None if removing else request.POST or None, city=plan.city, linked=linked, initial=initial)
-    remove_error = ""
-    if removing:
-        try:
-            services.objective_remove(objective=objective, actor=request.user)
-        except DomainError as exc:
-            remove_error = str(exc.message)
-        else:
-            messages.success(request, _("The objective was removed."))
-            return redirect("workgroups:plan_manage", year=plan.year)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.objective_update(objective=objective, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, _("The objective was saved."))
-            return redirect("workgroups:plan_manage", year=plan.year)
-    return render(request, "workgroups/plan/objective_form.html", {
+    done, remove_error = _edit_or_remove(
+        request, plan, form,
+        remove=lambda: services.objective_remove(objective=objective, actor=request.user),
+        update=lambda **data: services.objective_update(objective=objective, actor=request.user, **data),
+        removed=_("The objective was removed."), saved=_("The objective was saved."),
+    )
+    return done or render(request, "workgroups/plan/objective_form.html", {
         "plan": plan, "objective": objective, "form": form, "remove_error": remove_error,
     })
 
@@ -350,24 +362,13 @@ def result_edit(request, year: int, pk: int):
         initial[name] = _plain(initial[name])
     removing = request.method == "POST" and request.POST.get("action") == "remove"
     form = ResultForm(None if removing else request.POST or None, initial=initial)
-    remove_error = ""
-    if removing:
-        try:
-            services.result_remove(result=result, actor=request.user)
-        except DomainError as exc:
-            remove_error = str(exc.message)
-        else:
-            messages.success(request, _("The result was removed."))
-            return redirect("workgroups:plan_manage", year=plan.year)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.result_update(result=result, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, _("The result was saved."))
-            return redirect("workgroups:plan_manage", year=plan.year)
-    return render(request, "workgroups/plan/result_form.html", {
+    done, remove_error = _edit_or_remove(
+        request, plan, form,
+        remove=lambda: services.result_remove(result=result, actor=request.user),
+        update=lambda **data: services.result_update(result=result, actor=request.user, **data),
+        removed=_("The result was removed."), saved=_("The result was saved."),
+    )
+    return done or render(request, "workgroups/plan/result_form.html", {
         "plan": plan, "result": result, "form": form, "remove_error": remove_error,
     })
 
